@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+//
+// The file transport: a queue is a directory of append-only segment files, shared by any number of
+// producer processes and read by one consumer. Needs no server; survives kill -9 of either side
+// without losing an appended record (see core/queue.hpp for the at-least-once promise).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+
+#include "sluice/core/queue.hpp"
+
+namespace sluice {
+
+struct FileQueueOptions {
+    // A new segment file is started once the newest one has grown to this size; the consumer can only
+    // give disk space back a whole segment at a time.
+    uint64_t segment_bytes = 16 << 20;
+    // Back-pressure bound: append() blocks while more than this many bytes (framing included) are
+    // waiting for the consumer's ack. Disk use stays below about max_bytes + segment_bytes + one batch.
+    uint64_t max_bytes = 1ull << 30;
+    // How often a waiting consumer looks for new records and a blocked producer for free room.
+    std::chrono::milliseconds poll_interval{5};
+};
+
+// Creates `dir` if needed. Any number of producers, in any processes, may append to one queue; their
+// appends are serialized through a lock file. Like the consumer, one object is for one thread at a time.
+std::unique_ptr<QueueProducer> open_file_producer(const std::filesystem::path& dir, FileQueueOptions options = {});
+
+// Creates `dir` if needed. Throws QueueError if another consumer (in any process) holds the queue.
+std::unique_ptr<QueueConsumer> open_file_consumer(const std::filesystem::path& dir, FileQueueOptions options = {});
+
+// Records not yet acknowledged and bytes of segment files on disk. Safe while producers and the
+// consumer run (the answer may be a moment old); a directory that does not exist is an empty queue.
+QueueStats file_queue_stats(const std::filesystem::path& dir);
+
+}  // namespace sluice

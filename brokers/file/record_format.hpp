@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// How one record sits in a segment file: [u32 LE payload length][u32 LE crc32 of payload][payload].
+// A zero length is invalid so that a zero-filled tail (what some filesystems leave after a crash in
+// the middle of extending a file) reads as damage, never as records.
+#pragma once
+
+#include <zlib.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+namespace sluice::fileq {
+
+inline constexpr size_t kHeaderBytes = 8;
+inline constexpr uint64_t kMaxPayloadBytes = std::numeric_limits<uint32_t>::max();
+
+inline uint32_t load_le32(const char* p) {
+    const auto* b = reinterpret_cast<const unsigned char*>(p);
+    return uint32_t{b[0]} | uint32_t{b[1]} << 8 | uint32_t{b[2]} << 16 | uint32_t{b[3]} << 24;
+}
+
+inline void store_le32(char* p, uint32_t v) {
+    for (int i = 0; i < 4; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+inline uint32_t payload_crc(const char* data, size_t size) {
+    return static_cast<uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(data), size));
+}
+
+// Writes header and payload at dst, which has room for kHeaderBytes + size.
+inline void encode_record(char* dst, const char* payload, size_t size) {
+    store_le32(dst, static_cast<uint32_t>(size));
+    store_le32(dst + 4, payload_crc(payload, size));
+    std::memcpy(dst + kHeaderBytes, payload, size);
+}
+
+enum class FrameStatus {
+    ok,         // a whole record whose checks pass
+    need_more,  // the bytes available end inside the header or the payload
+    bad,        // zero length or CRC mismatch: never a record
+};
+
+struct Frame {
+    FrameStatus status;
+    uint32_t length;  // payload length, known once the header is available
+};
+
+// Looks at the record starting at `p`, of which `available` bytes are at hand.
+inline Frame inspect_frame(const char* p, size_t available, bool verify_crc) {
+    if (available < kHeaderBytes) return {FrameStatus::need_more, 0};
+    const uint32_t length = load_le32(p);
+    if (length == 0) return {FrameStatus::bad, 0};
+    if (available - kHeaderBytes < length) return {FrameStatus::need_more, length};
+    if (verify_crc && payload_crc(p + kHeaderBytes, length) != load_le32(p + 4)) return {FrameStatus::bad, length};
+    return {FrameStatus::ok, length};
+}
+
+}  // namespace sluice::fileq

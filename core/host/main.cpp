@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// sluice-host: runs one bot of a botnet configuration until told to stop.
+//   sluice-host [--config conf/sluice.toml] <bot-id>
+// Exit codes: 0 stopped cleanly, 1 failed at run time (the supervisor restarts it), 2 refused to
+// start (bad configuration, plugin or parameters; restarting will not help).
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include "sluice/core/config.hpp"
+#include "sluice/core/host.hpp"
+#include "transport_factory.hpp"
+
+namespace {
+
+sluice::HostSignals* g_signals = nullptr;  // the one global: signal handlers reach nothing else
+
+extern "C" void on_signal(int sig) {
+    if (!g_signals) return;
+    if (sig == SIGHUP)
+        g_signals->reload = true;
+    else
+        g_signals->stop = true;
+}
+
+void install_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int usage() {
+    std::cerr << "usage: sluice-host [--config FILE] <bot-id>\n"
+                 "Runs one bot of the configuration (default: $SLUICE_CONFIG or conf/sluice.toml).\n";
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string config_file = std::getenv("SLUICE_CONFIG") ? std::getenv("SLUICE_CONFIG") : "conf/sluice.toml";
+    std::string bot;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        if ((a == "--config" || a == "-c") && i + 1 < argc)
+            config_file = argv[++i];
+        else if (a == "--help" || a == "-h")
+            return usage(), 0;
+        else if (!a.empty() && a[0] != '-' && bot.empty())
+            bot = a;
+        else
+            return usage();
+    }
+    if (bot.empty()) return usage();
+
+    std::vector<std::string> errors;
+    sluice::Config cfg = sluice::load_config(config_file, errors);
+    if (!errors.empty()) {
+        for (const auto& e : errors) std::cerr << e << "\n";
+        std::cerr << "sluice-host: configuration refused, " << bot << " not started\n";
+        return 2;
+    }
+    // Relative paths in bot parameters resolve against the configuration's folder, as [paths] do.
+    if (::chdir(cfg.base_dir.c_str()) != 0) {
+        std::cerr << cfg.base_dir.string() << ": " << std::strerror(errno) << "\n";
+        return 2;
+    }
+    sluice::HostSignals signals;
+    g_signals = &signals;
+    install_handlers();
+    auto transports = sluice::make_transport_factory();
+    std::unique_ptr<sluice::Host> host;
+    try {
+        host = std::make_unique<sluice::Host>(std::move(cfg), bot, *transports, signals);
+    } catch (const std::exception& e) {
+        std::cerr << bot << ": " << e.what() << "\n";
+        return 2;
+    }
+    const int code = host->run();
+    host.reset();
+    g_signals = nullptr;
+    return code;
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+//
+// The processing loop of sluice-host: one bot, its input, its output edges. For every batch: take
+// messages from the input, run the bot on each (retrying and dumping per the error policy), flush
+// the bot, make every emitted message durable downstream, commit the dump, and only then
+// acknowledge the batch upstream. A crash at any point therefore loses nothing; at worst the batch
+// is delivered again.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "sluice/core/bot_instance.hpp"
+#include "sluice/core/config.hpp"
+#include "sluice/core/dump_file.hpp"
+#include "sluice/core/log.hpp"
+#include "sluice/core/outbox.hpp"
+#include "sluice/core/stats.hpp"
+#include "sluice/core/transport.hpp"
+
+namespace sluice {
+
+// Asynchronous requests from signal handlers.
+struct HostSignals {
+    std::atomic<bool> stop{false};    // SIGTERM, SIGINT: finish the batch, then exit
+    std::atomic<bool> reload{false};  // SIGHUP: re-read the configuration between batches
+};
+
+class Host {
+ public:
+    // Throws std::runtime_error with a message for people when the bot cannot start.
+    Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSignals& signals);
+    ~Host();
+    // Runs until stopped (or, for a scheduled collector, after one run). Returns the exit code:
+    // 0 stopped cleanly, 1 the bot failed at run time.
+    int run();
+
+ private:
+    void start_bot();
+    int run_collector();
+    int run_processor();
+    bool finish_batch();  // flush, deliver, dump, on_durable; false on failure or stop
+    void process_one(std::string_view record);
+    void reload();
+    void publish_stats(bool force = false);
+    bool sleep_interruptibly(double seconds);
+
+    Config cfg_;
+    std::string id_;
+    const BotConfig* bot_cfg_ = nullptr;
+    TransportFactory& transports_;
+    HostSignals& signals_;
+    Logger log_;
+    std::shared_ptr<const Harmonization> harmonization_;
+    std::shared_ptr<Plugin> plugin_;
+    std::unique_ptr<BotInstance> bot_;
+    std::unique_ptr<QueueConsumer> input_;
+    Outbox outbox_;
+    Outbox::Mark mark_;
+    DumpFile dump_;
+    BotStats stats_;
+    int lock_fd_ = -1;
+    const sluice_msg* current_ = nullptr;  // the input being processed, for fail_record
+    std::unique_ptr<sluice_msg> input_msg_;
+    std::chrono::steady_clock::time_point last_publish_{};
+    StopToken stop_token_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+//
+// A Report or Event: a flat list of dotted keys, exactly IntelMQ's model. Every write goes through
+// the harmonization (sanitize, then validate); a message read from a queue keeps the values that are
+// already valid and sanitizes only the others, as IntelMQ does. The wire format is IntelMQ's JSON:
+// {"__type": "Event", "source.ip": "192.0.2.1", "extra.tags": ["a"], ...}.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/core/harmonization.hpp"
+
+namespace sluice {
+
+struct Field {
+    std::string key;
+    std::string text;  // strings unescaped; numbers, booleans and JSON values as JSON text
+    ValueKind kind = ValueKind::string;
+};
+
+enum class SetResult { ok = 0, ignored = 1, exists = 2, unknown_key = 3, invalid = 4 };
+
+class Message {
+ public:
+    Message(MessageType type, const Harmonization& harmonization) : type_(type), h_(&harmonization) {}
+
+    MessageType type() const { return type_; }
+    const Harmonization& harmonization() const { return *h_; }
+    const std::vector<Field>& fields() const { return fields_; }
+    const Field* find(std::string_view key) const;
+    bool has(std::string_view key) const { return find(key) != nullptr; }
+
+    // Sanitizes and validates, then stores. `value_is_json`: the text is a JSON value (a number,
+    // an object for extra, ...). On any result but ok, `why` (if given) says what was wrong.
+    SetResult set(std::string_view key, std::string_view value, bool overwrite = false, bool value_is_json = false,
+                  std::string* why = nullptr);
+    bool remove(std::string_view key);
+    void clear() { fields_.clear(); }
+
+    // Appends the wire JSON to `out`.
+    void to_json(std::string& out) const;
+    // Nested objects per dot ({"source": {"ip": ...}}), IntelMQ's hierarchical output.
+    void to_hierarchical_json(std::string& out) const;
+    std::string json() const {
+        std::string s;
+        to_json(s);
+        return s;
+    }
+
+    // Reads IntelMQ's wire format into `out` (cleared first). False with `why` when the text is not
+    // a JSON object, has no valid __type, or holds a key or value the harmonization refuses.
+    static bool decode(std::string_view json, Message& out, std::string& why);
+
+    // Stores an already harmonized value without checks: for decode and copying between messages.
+    void put_trusted(std::string_view key, std::string_view text, ValueKind kind);
+    void set_type(MessageType t) { type_ = t; }
+
+ private:
+    Field* find_mutable(std::string_view key);
+    SetResult store(std::string_view key, std::string text, ValueKind kind, bool overwrite, std::string* why);
+    SetResult set_extra_object(std::string_view json, bool overwrite, std::string* why);
+
+    MessageType type_;
+    const Harmonization* h_;
+    std::vector<Field> fields_;
+};
+
+// Appends `s` as a JSON string literal (quotes included) to `out`.
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace sluice

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+//
+// What a bot emits during one batch, held until the batch is done and then handed to each target
+// queue as one group commit. Serialized once per emit into one reusable buffer per target, so the
+// hot path does not allocate per message once warmed up. A failed attempt at a message can be
+// rolled back, so a retried message does not leave duplicates of what it emitted before failing.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sluice/core/message.hpp"
+#include "sluice/core/queue.hpp"
+
+namespace sluice {
+
+class Outbox {
+ public:
+    // Adds a producer for a path; one producer may serve several paths.
+    void add_route(const std::string& path, const std::string& target, std::shared_ptr<QueueProducer> producer);
+    bool has_path(std::string_view path) const;
+
+    // Serializes and queues a copy of `m` for every target of `path`; false when the path has none.
+    bool emit(std::string_view path, const Message& m);
+
+    struct Mark {
+        std::vector<std::pair<size_t, size_t>> sizes;  // per target: bytes, records
+        std::map<std::string, uint64_t, std::less<>> counts;
+    };
+    void mark(Mark& m) const;
+    void rollback(const Mark& m);
+
+    // Appends everything pending to its queue, durably. False when `stop` ended a back-pressure wait
+    // (what was not appended stays pending). Returns the count delivered per path in `sent`.
+    bool deliver(const StopToken& stop, std::map<std::string, uint64_t>& sent);
+    bool empty() const;
+
+ private:
+    struct Target {
+        std::string name;
+        std::shared_ptr<QueueProducer> producer;
+        std::string buffer;
+        std::vector<std::pair<size_t, size_t>> spans;  // offset, length in buffer
+    };
+    std::vector<Target> targets_;
+    std::map<std::string, std::vector<size_t>, std::less<>> routes_;  // path → target indexes
+    std::map<std::string, uint64_t, std::less<>> pending_counts_;     // path → messages pending
+    std::string scratch_;
+    std::vector<std::string_view> views_;
+};
+
+}  // namespace sluice

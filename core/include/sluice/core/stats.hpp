@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// A host's counters, published as a small JSON file that sluicectl reads while the host runs.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace sluice {
+
+struct BotStats {
+    uint64_t received = 0;                 // input messages taken
+    uint64_t processed = 0;                // input messages acknowledged
+    std::map<std::string, uint64_t> sent;  // per path
+    uint64_t failed = 0;                   // messages or records given up
+    uint64_t dumped = 0;                   // entries written to the dump
+    uint64_t retried = 0;
+    uint64_t collected = 0;                 // collect runs
+    std::map<std::string, int64_t> custom;  // the bot's own counters
+    std::string last_message;               // time of the last message, ISO-8601
+    std::string state = "running";          // running, stopped, failed
+
+    uint64_t sent_total() const;
+    std::string to_json(const std::string& bot, long pid) const;
+    // Writes atomically (temporary file + rename), so a reader never sees half a file.
+    void publish(const std::filesystem::path& file, const std::string& bot, long pid) const;
+    // Reads a published file; false when missing or unreadable.
+    static bool read(const std::filesystem::path& file, BotStats& out);
+};
+
+}  // namespace sluice

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// How the host reaches queues: an edge's transport name → a producer or consumer. The brokers
+// library implements it; core only sees this interface.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "sluice/core/config.hpp"
+#include "sluice/core/queue.hpp"
+
+namespace sluice {
+
+class TransportFactory {
+ public:
+    virtual ~TransportFactory() = default;
+    // A producer into `target.bot`'s input over `target.transport`.
+    virtual std::unique_ptr<QueueProducer> producer(const Config& cfg, const EdgeTarget& target) = 0;
+    // The consumer of `bot`'s input on `transport`. Throws QueueError if another consumer holds it.
+    virtual std::unique_ptr<QueueConsumer> consumer(const Config& cfg, const std::string& bot,
+                                                    const std::string& transport) = 0;
+    virtual QueueStats stats(const Config& cfg, const std::string& bot, const std::string& transport) = 0;
+};
+
+}  // namespace sluice

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "sluice/core/dump_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <stdexcept>
+
+#include "sluice/core/message.hpp"
+
+namespace sluice {
+namespace {
+
+std::string now_iso() {
+    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+    return buf;
+}
+
+[[noreturn]] void io_error(const std::filesystem::path& p, const char* what) {
+    throw std::runtime_error(p.string() + ": " + what + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+DumpFile::~DumpFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void DumpFile::open() {
+    std::filesystem::create_directories(file_.parent_path());
+    fd_ = ::open(file_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) io_error(file_, "cannot open dump file");
+    // A crash in the middle of an earlier write leaves a line without its newline: end it, so the
+    // next entry starts on a line of its own and the damage stays in that one line.
+    const off_t size = ::lseek(fd_, 0, SEEK_END);
+    if (size > 0) {
+        char last = '\n';
+        if (::pread(fd_, &last, 1, size - 1) == 1 && last != '\n') buffer_.insert(0, "\n");
+    }
+}
+
+void DumpFile::add(std::string_view bot, std::string_view source_queue, std::string_view reason,
+                   std::string_view message, bool message_is_json) {
+    buffer_ += "{\"time\":";
+    append_json_string(buffer_, now_iso());
+    buffer_ += ",\"bot_id\":";
+    append_json_string(buffer_, bot);
+    buffer_ += ",\"source_queue\":";
+    append_json_string(buffer_, source_queue);
+    buffer_ += ",\"reason\":";
+    append_json_string(buffer_, reason);
+    buffer_ += ",\"message\":";
+    if (message_is_json)
+        buffer_ += message;
+    else
+        append_json_string(buffer_, message);
+    buffer_ += "}\n";
+}
+
+void DumpFile::commit() {
+    if (buffer_.empty()) return;
+    if (fd_ < 0) open();
+    size_t done = 0;
+    while (done < buffer_.size()) {
+        const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            io_error(file_, "cannot write dump file");
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (::fdatasync(fd_) != 0) io_error(file_, "cannot sync dump file");
+    buffer_.clear();
+}
+
+}  // namespace sluice

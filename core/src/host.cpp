@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "sluice/core/host.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <thread>
+
+namespace sluice {
+namespace {
+
+std::string now_iso() {
+    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+    return buf;
+}
+
+}  // namespace
+
+Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSignals& signals)
+    : cfg_(std::move(cfg)),
+      id_(std::move(bot_id)),
+      transports_(transports),
+      signals_(signals),
+      log_(id_),
+      dump_(cfg_.dump_file(id_)) {
+    auto it = cfg_.bots.find(id_);
+    if (it == cfg_.bots.end()) throw std::runtime_error(cfg_.file.string() + ": no bot '" + id_ + "'");
+    bot_cfg_ = &it->second;
+    if (auto level = parse_log_level(bot_cfg_->settings.log_level)) log_.set_level(*level);
+    stop_token_ = [this] { return signals_.stop.load(); };
+
+    // One instance per bot, by a lock the kernel drops when the process dies, not a PID file.
+    std::filesystem::create_directories(cfg_.var_dir / "run");
+    const auto lock_file = cfg_.var_dir / "run" / (id_ + ".lock");
+    lock_fd_ = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0) throw std::runtime_error(lock_file.string() + ": " + std::strerror(errno));
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
+        throw std::runtime_error("bot '" + id_ + "' is already running (" + lock_file.string() + " is locked)");
+
+    harmonization_ = std::make_shared<const Harmonization>(Harmonization::load(cfg_.harmonization));
+    start_bot();
+    if (bot_->kind() != SLUICE_KIND_COLLECTOR) input_ = transports_.consumer(cfg_, id_, bot_cfg_->settings.transport);
+}
+
+Host::~Host() {
+    bot_.reset();
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+void Host::start_bot() {
+    plugin_ = std::make_shared<Plugin>(find_plugin(bot_cfg_->plugin, plugin_search_path(cfg_.plugin_path)));
+    outbox_ = Outbox();
+    for (const auto& [path, targets] : bot_cfg_->paths)
+        for (const auto& target : targets)
+            outbox_.add_route(path, target.bot + "/" + target.transport,
+                              std::shared_ptr<QueueProducer>(transports_.producer(cfg_, target)));
+    BotHooks hooks;
+    hooks.emit = [this](std::string_view path, const Message& m) { return outbox_.emit(path, m); };
+    hooks.fail_record = [this](std::string_view record, std::string_view reason) {
+        ++stats_.failed;
+        ++stats_.dumped;
+        log_.warning("record failed: " + std::string(reason));
+        // The record is dumped as its input message with raw = that record, so it can be replayed.
+        if (current_) {
+            Message copy = current_->message;
+            copy.set("raw", record, true);
+            dump_.add(id_, id_ + "-queue", reason, copy.json(), true);
+        } else {
+            dump_.add(id_, "", reason, record, false);
+        }
+    };
+    hooks.counter = [this](std::string_view name, int64_t delta) { stats_.custom[std::string(name)] += delta; };
+    hooks.should_stop = [this] { return signals_.stop.load(); };
+    bot_ = std::make_unique<BotInstance>(plugin_, bot_cfg_->parameters_json, harmonization_, log_, std::move(hooks));
+    input_msg_ = std::make_unique<sluice_msg>(sluice_msg{Message(MessageType::event, *harmonization_)});
+    log_.info(std::string("started ") + kind_name(bot_->kind()) + " " + plugin_->name() + " " +
+              plugin_->desc().version + " from " + plugin_->file().string());
+}
+
+int Host::run() {
+    int code = 1;
+    try {
+        code = bot_->kind() == SLUICE_KIND_COLLECTOR ? run_collector() : run_processor();
+    } catch (const std::exception& e) {
+        log_.log(LogLevel::critical, e.what());
+        code = 1;
+    }
+    stats_.state = code == 0 ? "stopped" : "failed";
+    publish_stats(true);
+    log_.info(code == 0 ? "stopped" : "stopped after a failure");
+    return code;
+}
+
+bool Host::sleep_interruptibly(double seconds) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < until) {
+        if (signals_.stop) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+void Host::publish_stats(bool force) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - last_publish_ < std::chrono::milliseconds(250)) return;
+    last_publish_ = now;
+    stats_.publish(cfg_.stats_file(id_), id_, static_cast<long>(::getpid()));
+}
+
+bool Host::finish_batch() {
+    if (CallResult r = bot_->flush(); !r.ok()) {
+        // Nothing is acknowledged: the batch comes again after the restart.
+        log_.error("flush failed, the batch will be delivered again: " + r.error);
+        return false;
+    }
+    if (!outbox_.deliver(stop_token_, stats_.sent)) return false;
+    dump_.commit();
+    bot_->on_durable();
+    return true;
+}
+
+void Host::process_one(std::string_view record) {
+    ++stats_.received;
+    std::string why;
+    sluice_msg& in = *input_msg_;
+    if (!Message::decode(record, in.message, why)) {
+        // Undecodable input is never retried: no retry can make it decodable.
+        ++stats_.failed;
+        ++stats_.dumped;
+        log_.error("cannot decode input, dumped: " + why);
+        dump_.add(id_, id_ + "-queue", "cannot decode: " + why, record, false);
+        return;
+    }
+    current_ = &in;
+    for (int64_t attempt = 0;; ++attempt) {
+        outbox_.mark(mark_);
+        const CallResult r = bot_->process(in);
+        if (r.ok()) break;
+        outbox_.rollback(mark_);
+        if (r.status == SLUICE_FATAL) throw std::runtime_error("the bot cannot go on: " + r.error);
+        if (r.status == SLUICE_RETRY && attempt < bot_cfg_->settings.error_max_retries) {
+            ++stats_.retried;
+            log_.warning("processing failed (attempt " + std::to_string(attempt + 1) + "), retrying: " + r.error);
+            if (!sleep_interruptibly(bot_cfg_->settings.error_retry_delay))
+                throw std::runtime_error("stopped while retrying");
+            if (!Message::decode(record, in.message, why)) break;  // the bot may have changed it
+            continue;
+        }
+        ++stats_.failed;
+        ++stats_.dumped;
+        log_.error("message dumped after " + std::to_string(attempt + 1) + " attempt(s): " + r.error);
+        dump_.add(id_, id_ + "-queue", r.error, record, true);
+        Message original(MessageType::event, *harmonization_);
+        if (outbox_.has_path("_on_error") && Message::decode(record, original, why))
+            outbox_.emit("_on_error", original);
+        break;
+    }
+    current_ = nullptr;
+    stats_.last_message = now_iso();
+}
+
+int Host::run_processor() {
+    const auto batch_size = static_cast<size_t>(bot_cfg_->settings.batch_size);
+    while (!signals_.stop) {
+        if (signals_.reload.exchange(false)) reload();
+        const auto& batch = input_->take(batch_size, std::chrono::milliseconds(200));
+        if (batch.empty()) {
+            publish_stats();
+            continue;
+        }
+        for (std::string_view record : batch) process_one(record);
+        if (!finish_batch()) return signals_.stop ? 0 : 1;
+        input_->ack();
+        stats_.processed += batch.size();
+        publish_stats();
+    }
+    return 0;
+}
+
+int Host::run_collector() {
+    const bool once = bot_cfg_->settings.run_mode == "scheduled";
+    // A continuous collector with no rate_limit would spin: wait at least a second between runs.
+    const double pause = bot_cfg_->settings.rate_limit > 0 ? bot_cfg_->settings.rate_limit : 1.0;
+    while (!signals_.stop) {
+        if (signals_.reload.exchange(false)) reload();
+        const CallResult r = bot_->collect();
+        ++stats_.collected;
+        if (r.status == SLUICE_FATAL) throw std::runtime_error("the collector cannot go on: " + r.error);
+        if (!r.ok()) log_.error("collect failed: " + r.error);
+        if (!finish_batch()) return signals_.stop ? 0 : 1;
+        stats_.last_message = now_iso();
+        publish_stats(true);
+        if (once) break;
+        if (!sleep_interruptibly(pause)) break;
+    }
+    return 0;
+}
+
+void Host::reload() {
+    std::vector<std::string> errors;
+    Config fresh = load_config(cfg_.file, errors);
+    if (errors.empty() && !fresh.bots.count(id_)) errors.push_back("bot '" + id_ + "' is no longer configured");
+    if (!errors.empty()) {
+        for (const auto& e : errors) log_.error("reload refused: " + e);
+        return;
+    }
+    Config previous = std::move(cfg_);
+    cfg_ = std::move(fresh);
+    bot_cfg_ = &cfg_.bots.at(id_);
+    try {
+        bot_.reset();  // the old instance releases its resources before the new one takes them
+        start_bot();
+        log_.info("configuration reloaded");
+    } catch (const std::exception& e) {
+        log_.error(std::string("reload failed, going back to the previous configuration: ") + e.what());
+        cfg_ = std::move(previous);
+        bot_cfg_ = &cfg_.bots.at(id_);
+        start_bot();
+    }
+}
+
+}  // namespace sluice

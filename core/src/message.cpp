@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "sluice/core/message.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+
+namespace sluice {
+namespace {
+
+// IntelMQ's Message.add ignores these values instead of storing or refusing them.
+bool is_placeholder(std::string_view v) { return v.empty() || v == "-" || v == "N/A"; }
+
+bool is_extra_key(std::string_view key) { return key.size() > 6 && key.substr(0, 6) == "extra."; }
+
+ValueKind kind_of(const rapidjson::Value& v) {
+    if (v.IsString()) return ValueKind::string;
+    if (v.IsNumber()) return ValueKind::number;
+    if (v.IsBool()) return ValueKind::boolean;
+    return ValueKind::json;
+}
+
+std::string compact(const rapidjson::Value& v) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    v.Accept(w);
+    return std::string(buf.GetString(), buf.GetSize());
+}
+
+void explain(std::string* why, std::string text) {
+    if (why) *why = std::move(text);
+}
+
+}  // namespace
+
+const Field* Message::find(std::string_view key) const {
+    for (const auto& f : fields_)
+        if (f.key == key) return &f;
+    return nullptr;
+}
+
+Field* Message::find_mutable(std::string_view key) {
+    for (auto& f : fields_)
+        if (f.key == key) return &f;
+    return nullptr;
+}
+
+bool Message::remove(std::string_view key) {
+    auto it = std::find_if(fields_.begin(), fields_.end(), [&](const Field& f) { return f.key == key; });
+    if (it == fields_.end()) return false;
+    fields_.erase(it);
+    return true;
+}
+
+void Message::put_trusted(std::string_view key, std::string_view text, ValueKind kind) {
+    if (Field* f = find_mutable(key)) {
+        f->text.assign(text);
+        f->kind = kind;
+        return;
+    }
+    fields_.push_back(Field{std::string(key), std::string(text), kind});
+}
+
+SetResult Message::store(std::string_view key, std::string text, ValueKind kind, bool overwrite, std::string* why) {
+    if (Field* f = find_mutable(key)) {
+        if (!overwrite) {
+            explain(why, "field '" + std::string(key) + "' already has a value; overwrite not allowed");
+            return SetResult::exists;
+        }
+        f->text = std::move(text);
+        f->kind = kind;
+        return SetResult::ok;
+    }
+    fields_.push_back(Field{std::string(key), std::move(text), kind});
+    return SetResult::ok;
+}
+
+SetResult Message::set_extra_object(std::string_view json, bool overwrite, std::string* why) {
+    rapidjson::Document doc;
+    doc.Parse(json.data(), json.size());
+    if (doc.HasParseError() || !doc.IsObject()) {
+        explain(why, "field 'extra' needs a JSON object");
+        return SetResult::invalid;
+    }
+    for (auto& m : doc.GetObject()) {
+        const std::string key = "extra." + std::string(m.name.GetString(), m.name.GetStringLength());
+        std::string text =
+            m.value.IsString() ? std::string(m.value.GetString(), m.value.GetStringLength()) : compact(m.value);
+        if (auto r = store(key, std::move(text), kind_of(m.value), overwrite, why); r != SetResult::ok) return r;
+    }
+    return SetResult::ok;
+}
+
+SetResult Message::set(std::string_view key, std::string_view value, bool overwrite, bool value_is_json,
+                       std::string* why) {
+    const FieldSpec* spec = h_->find(type_, key);
+    if (!spec) {
+        explain(why, "field '" + std::string(key) + "' is not in the harmonization for " +
+                         (type_ == MessageType::event ? "events" : "reports"));
+        return SetResult::unknown_key;
+    }
+    if (key == "extra") return set_extra_object(value, overwrite, why);
+
+    // A JSON-typed input: strings are unwrapped so the type sees their content.
+    std::string unwrapped;
+    ValueKind json_kind = ValueKind::string;
+    if (value_is_json) {
+        rapidjson::Document doc;
+        doc.Parse(value.data(), value.size());
+        if (doc.HasParseError()) {
+            explain(why, "field '" + std::string(key) + "': value is not valid JSON");
+            return SetResult::invalid;
+        }
+        json_kind = kind_of(doc);
+        unwrapped = doc.IsString() ? std::string(doc.GetString(), doc.GetStringLength()) : compact(doc);
+        value = unwrapped;
+    }
+    if (json_kind == ValueKind::string && is_placeholder(value)) return SetResult::ignored;
+    if (!overwrite && find(key)) {
+        explain(why, "field '" + std::string(key) + "' already has a value; overwrite not allowed");
+        return SetResult::exists;
+    }
+    if (is_extra_key(key)) return store(key, std::string(value), json_kind, overwrite, why);
+
+    std::string clean;
+    if (!spec->type->sanitize(value, clean) || !spec->type->is_valid(clean)) {
+        explain(why, "field '" + std::string(key) + "': '" + std::string(value.substr(0, 200)) + "' is not a valid " +
+                         std::string(spec->type->name()));
+        return SetResult::invalid;
+    }
+    if (spec->max_length && clean.size() > spec->max_length) {
+        explain(why, "field '" + std::string(key) + "': longer than " + std::to_string(spec->max_length));
+        return SetResult::invalid;
+    }
+    if (spec->pattern && !std::regex_search(clean, *spec->pattern)) {
+        explain(why, "field '" + std::string(key) + "': '" + clean + "' does not match " + spec->pattern_text);
+        return SetResult::invalid;
+    }
+    return store(key, std::move(clean), spec->type->kind(), true, why);
+}
+
+}  // namespace sluice

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "sluice/core/outbox.hpp"
+
+#include <algorithm>
+
+namespace sluice {
+
+void Outbox::add_route(const std::string& path, const std::string& target, std::shared_ptr<QueueProducer> producer) {
+    auto it = std::find_if(targets_.begin(), targets_.end(), [&](const Target& t) { return t.name == target; });
+    size_t index = static_cast<size_t>(it - targets_.begin());
+    if (it == targets_.end()) targets_.push_back(Target{target, std::move(producer), {}, {}});
+    auto& route = routes_[path];
+    if (std::find(route.begin(), route.end(), index) == route.end()) route.push_back(index);
+}
+
+bool Outbox::has_path(std::string_view path) const { return routes_.find(path) != routes_.end(); }
+
+bool Outbox::emit(std::string_view path, const Message& m) {
+    auto it = routes_.find(path);
+    if (it == routes_.end()) return false;
+    scratch_.clear();
+    m.to_json(scratch_);
+    for (size_t index : it->second) {
+        Target& t = targets_[index];
+        t.spans.emplace_back(t.buffer.size(), scratch_.size());
+        t.buffer += scratch_;
+    }
+    auto c = pending_counts_.find(path);
+    if (c == pending_counts_.end()) c = pending_counts_.emplace(std::string(path), 0).first;
+    ++c->second;
+    return true;
+}
+
+void Outbox::mark(Mark& m) const {
+    m.sizes.clear();
+    for (const auto& t : targets_) m.sizes.emplace_back(t.buffer.size(), t.spans.size());
+    m.counts = pending_counts_;
+}
+
+void Outbox::rollback(const Mark& m) {
+    for (size_t i = 0; i < targets_.size() && i < m.sizes.size(); ++i) {
+        targets_[i].buffer.resize(m.sizes[i].first);
+        targets_[i].spans.resize(m.sizes[i].second);
+    }
+    pending_counts_ = m.counts;
+}
+
+bool Outbox::deliver(const StopToken& stop, std::map<std::string, uint64_t>& sent) {
+    for (auto& t : targets_) {
+        if (t.spans.empty()) continue;
+        views_.clear();
+        for (auto [offset, length] : t.spans) views_.emplace_back(t.buffer.data() + offset, length);
+        if (!t.producer->append(views_, stop)) return false;
+        t.buffer.clear();
+        t.spans.clear();
+    }
+    for (auto& [path, n] : pending_counts_) sent[path] += n;
+    pending_counts_.clear();
+    return true;
+}
+
+bool Outbox::empty() const {
+    return std::all_of(targets_.begin(), targets_.end(), [](const Target& t) { return t.spans.empty(); });
+}
+
+}  // namespace sluice

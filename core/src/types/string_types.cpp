@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// String, LowercaseString, UppercaseString: any non-empty text, optionally case-folded.
+#include "types/field_types.hpp"
+#include "types/text_util.hpp"
+
+namespace sluice::types {
+
+bool String::is_valid(std::string_view v) const { return !v.empty(); }
+bool String::sanitize(std::string_view v, std::string& out) const {
+    out.assign(v);
+    return true;
+}
+
+bool LowercaseString::is_valid(std::string_view v) const { return !v.empty() && text::lower(v) == v; }
+bool LowercaseString::sanitize(std::string_view v, std::string& out) const {
+    out = text::lower(v);
+    return true;
+}
+
+bool UppercaseString::is_valid(std::string_view v) const { return !v.empty() && text::upper(v) == v; }
+bool UppercaseString::sanitize(std::string_view v, std::string& out) const {
+    out = text::upper(v);
+    return true;
+}
+
+}  // namespace sluice::types

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+//
+// parser_csv: IntelMQ's generic CSV parser (intelmq/bots/parsers/generic/parser_csv.py), same
+// parameters, same output. One Event per CSV row of the report's `raw`; each event's `raw` is the
+// row written back as comma-separated CSV with the report's line ending, preceded by the skipped
+// header lines, as IntelMQ does. A row that cannot be turned into an event is handed to the host
+// with fail_record (dumped with a reason naming its line, column and key) and the other rows go on.
+#include <sluice/bot.hpp>
+#include <sluice/codec.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "csv_reader.hpp"
+#include "csv_writer.hpp"
+#include "parser_config.hpp"
+#include "report_text.hpp"
+#include "row_mapper.hpp"
+
+namespace {
+
+using namespace sluice::csv;
+
+std::string_view strip_line_ending(std::string_view s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+std::string join(const std::vector<std::string>& fields, char delimiter) {
+    std::string out;
+    for (size_t i = 0; i < fields.size(); ++i) {
+        if (i > 0) out += delimiter;
+        out += fields[i];
+    }
+    return out;
+}
+
+class CsvParser {
+ public:
+    CsvParser(const sluice::Params& params, sluice::Context&) : cfg_(load_config(params)) {}
+
+    sluice::Status process(sluice::Message& report, sluice::Context& ctx) {
+        const auto raw = report.get("raw");
+        if (!raw) {
+            ctx.warning("report without raw field received; possible bug or misconfiguration in previous bots");
+            return sluice::Status::ok;
+        }
+        std::string decoded;
+        try {
+            decoded = sluice::base64::decode(*raw);
+        } catch (const sluice::base64::DecodeError& e) {
+            throw sluice::RejectError(std::string("report field raw: ") + e.what());
+        }
+        const ReportText report_text(decoded);
+        const std::string_view text = report_text.text();
+        const std::string& line_ending = report_text.line_ending();
+
+        // Skipped header lines are kept: IntelMQ puts them in front of every event's raw.
+        size_t pos = 0;
+        std::string header;
+        for (size_t i = 0; i < cfg_.skip_header; ++i) {
+            const size_t len = physical_line_length(text, pos);
+            if (len == 0) break;
+            header.append(strip_line_ending(text.substr(pos, len))).append(line_ending);
+            pos += len;
+        }
+
+        Reader reader(text, cfg_.delimiter, pos);
+        Record record;
+        size_t sent = 0, failed = 0;
+        while (reader.next(record)) {
+            if (record.fields.empty() || !passes_filter(record.fields)) continue;
+            sluice::Message event = ctx.new_event(&report);
+            std::string problem;
+            try {
+                map_row(cfg_, record.fields, event);
+                event.set("raw", header + write_row(record.fields, line_ending));
+            } catch (const RowError& e) {
+                problem = e.what();
+            } catch (const sluice::FieldError& e) {
+                problem = e.what();
+            }
+            if (problem.empty()) {
+                apply_default_type(event);
+                ctx.emit(event);
+                ++sent;
+            } else {
+                fail(ctx, header, report_text, record, problem);
+                ++failed;
+            }
+            ctx.discard(event);  // sent (as a copy) or failed: its memory can serve the next row
+        }
+        ctx.debug("sent " + std::to_string(sent) + " events and found " + std::to_string(failed) + " problem(s)");
+        return sluice::Status::ok;
+    }
+
+ private:
+    bool passes_filter(const std::vector<std::string>& row) const {
+        if (cfg_.filter_text.empty() || cfg_.filter_type == FilterType::none) return true;
+        const bool found = join(row, cfg_.delimiter).find(cfg_.filter_text) != std::string::npos;
+        return cfg_.filter_type == FilterType::whitelist ? found : !found;
+    }
+
+    // `type` is IntelMQ's default for classification.type: a column's value wins.
+    void apply_default_type(sluice::Message& event) const {
+        if (!cfg_.type || event.has("classification.type")) return;
+        if (event.try_set("classification.type", *cfg_.type) == SLUICE_FIELD_INVALID) {
+            throw sluice::FatalError("parameter 'type' = '" + *cfg_.type + "': not a valid classification.type");
+        }
+    }
+
+    // The record as it was read (with the skipped header lines, so it parses the same again) and a
+    // reason that names its line in the original report.
+    static void fail(sluice::Context& ctx, const std::string& header, const ReportText& report_text,
+                     const Record& record, std::string_view why) {
+        const std::string_view text = report_text.text();
+        const std::string_view line = strip_line_ending(text.substr(record.begin, record.end - record.begin));
+        ctx.fail_record(header + std::string(line),
+                        "line " + std::to_string(report_text.line_of(record.begin)) + ": " + std::string(why));
+    }
+
+    ParserConfig cfg_;
+};
+
+}  // namespace
+
+SLUICE_EXPORT_BOT(
+    CsvParser, SLUICE_KIND_PARSER, "parser_csv", "1.0.0",
+    "IntelMQ's generic CSV parser: one event per CSV row of the report",
+    SLUICE_PARAM("columns", SLUICE_PARAM_STRING_LIST, 1, nullptr,
+                 "The key of each column, in order; \"__IGNORE__\" skips a column, \"a|b\" tries key a, then b"),
+    SLUICE_PARAM("columns_required", SLUICE_PARAM_JSON, 0, nullptr,
+                 "A list of booleans, one per column: a required column whose value no key accepts fails the line "
+                 "(default: all true)"),
+    SLUICE_PARAM("column_regex_search", SLUICE_PARAM_JSON, 0, nullptr,
+                 "An object key -> regular expression: the key receives the first match in the column's value"),
+    SLUICE_PARAM("compose_fields", SLUICE_PARAM_JSON, 0, "{}",
+                 "An object key -> template filled from the row as Python's str.format, e.g. "
+                 "{\"source.url\": \"http://{0}{1}\"}"),
+    SLUICE_PARAM("data_type", SLUICE_PARAM_JSON, 0, nullptr,
+                 "An object key -> \"json\": the column's value is stored as JSON (e.g. a list for extra.tags)"),
+    SLUICE_PARAM("default_url_protocol", SLUICE_PARAM_STRING, 0, "\"http://\"",
+                 "Prefix for values of keys ending in .url that have no \"://\""),
+    SLUICE_PARAM("delimiter", SLUICE_PARAM_STRING, 0, "\",\"", "The field delimiter, one ASCII character"),
+    SLUICE_PARAM("filter_text", SLUICE_PARAM_STRING, 0, nullptr,
+                 "Text to look for in each line (its fields joined by the delimiter); needs filter_type"),
+    SLUICE_PARAM("filter_type", SLUICE_PARAM_STRING, 0, nullptr,
+                 "\"whitelist\": keep only lines containing filter_text; \"blacklist\": drop them"),
+    SLUICE_PARAM("skip_header", SLUICE_PARAM_JSON, 0, "false",
+                 "true to skip the first line, or the number of lines to skip; they are kept in front of each "
+                 "event's raw"),
+    SLUICE_PARAM("time_format", SLUICE_PARAM_STRING, 0, nullptr,
+                 "How time.source/time.destination are read: null (ISO 8601 via the harmonization), timestamp, "
+                 "windows_nt, epoch_millis, from_format|<strptime format>, from_format_midnight|<format>"),
+    SLUICE_PARAM("type", SLUICE_PARAM_STRING, 0, nullptr,
+                 "The classification.type of every event that has none from a column"),
+    SLUICE_PARAM("type_translation", SLUICE_PARAM_JSON, 0, "{}",
+                 "An object column value -> classification.type, for a classification.type column"))

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// `sluicectl check` refuses a bad configuration with one clear line per problem and a non-zero exit.
+#include <doctest/doctest.h>
+
+#include "test_support.hpp"
+
+using sluice::test::run_command;
+using sluice::test::sluicectl;
+using sluice::test::TempDir;
+
+namespace {
+
+std::string config_with(const std::string& bots) {
+    return "[paths]\nvar = \"var\"\nharmonization = \"" +
+           (sluice::test::source_dir() / "conf" / "harmonization.toml").string() + "\"\nplugins = [\"" +
+           (sluice::test::build_dir() / "tests" / "fixtures").string() + "\"]\n" + bots;
+}
+
+}  // namespace
+
+TEST_CASE("check accepts the demo configuration") {
+    auto r = run_command(sluicectl() + " --config " + (sluice::test::source_dir() / "conf" / "sluice.toml").string() +
+                         " check");
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("OK — 6 bots") != std::string::npos);
+}
+
+TEST_CASE("check names a plugin of the wrong ABI, an unknown parameter and a dangling edge") {
+    TempDir dir;
+    sluice::test::write_file(dir / "sluice.toml", config_with(R"(
+[bots.old]
+plugin = "broken_wrong_major"
+to = ["parser"]
+[bots.parser]
+plugin = "parser_csv"
+parameters = { columns = ["source.ip"], delimeter = ";" }
+to = ["ghost"]
+)"));
+    auto r = run_command(sluicectl() + " --config " + (dir / "sluice.toml").string() + " check");
+    CHECK(r.exit_code != 0);
+    CHECK(r.output.find("bots.parser.to._default: no bot 'ghost'") != std::string::npos);
+    // Edges are checked first; fix the edge and the plugin problems show.
+    sluice::test::write_file(dir / "sluice.toml", config_with(R"(
+[bots.old]
+plugin = "broken_wrong_major"
+to = ["parser"]
+[bots.parser]
+plugin = "parser_csv"
+parameters = { columns = ["source.ip"], delimeter = ";" }
+to = ["old"]
+)"));
+    r = run_command(sluicectl() + " --config " + (dir / "sluice.toml").string() + " check");
+    CHECK(r.exit_code != 0);
+    CHECK(r.output.find("broken_wrong_major.so: ABI major 2") != std::string::npos);
+    CHECK(r.output.find("parameter 'delimeter' is not a parameter of parser_csv") != std::string::npos);
+    CHECK(r.output.find("problems found") != std::string::npos);
+}
+
+TEST_CASE("check --json reports problems as a machine-readable list") {
+    TempDir dir;
+    sluice::test::write_file(dir / "sluice.toml", config_with("[bots.x]\nplugin = \"no_such_plugin\"\n"));
+    auto r = run_command(sluicectl() + " --config " + (dir / "sluice.toml").string() + " check --json");
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("\"ok\":false") != std::string::npos);
+    CHECK(r.output.find("plugin 'no_such_plugin' not found") != std::string::npos);
+}
+
+TEST_CASE("up refuses to start anything when the configuration is bad") {
+    TempDir dir;
+    sluice::test::write_file(dir / "sluice.toml", config_with("[bots.x]\nplugin = \"broken_null_process\"\n"));
+    auto r = run_command(sluicectl() + " --config " + (dir / "sluice.toml").string() + " up --until-idle");
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("must provide process") != std::string::npos);
+    CHECK(r.output.find("nothing started") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "var" / "log"));
+}

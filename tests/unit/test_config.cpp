@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// A configuration is refused before anything starts, with one line per problem naming the place.
+#include <doctest/doctest.h>
+
+#include "sluice/core/config.hpp"
+#include "test_support.hpp"
+
+using sluice::test::TempDir;
+using sluice::test::write_file;
+
+namespace {
+
+std::string problems(const std::string& toml, sluice::Config* out = nullptr) {
+    TempDir dir;
+    write_file(dir / "sluice.toml", toml);
+    std::vector<std::string> errors;
+    auto cfg = sluice::load_config(dir / "sluice.toml", errors);
+    if (out) *out = cfg;
+    std::string all;
+    for (const auto& e : errors) all += e + "\n";
+    return all;
+}
+
+}  // namespace
+
+TEST_CASE("the shipped demo configuration loads without problems") {
+    std::vector<std::string> errors;
+    auto cfg = sluice::load_config(sluice::test::source_dir() / "conf" / "sluice.toml", errors);
+    CHECK(errors.empty());
+    CHECK(cfg.bots.size() == 6);
+    CHECK(cfg.bots.at("taxonomy").paths.at("_default").at(0).bot == "events-file");
+}
+
+TEST_CASE("edges take every documented form and inherit the default transport") {
+    sluice::Config cfg;
+    const auto errs = problems(R"(
+[defaults]
+transport = "file"
+batch_size = 10
+[bots.a]
+plugin = "collector_file"
+to = ["b", { bot = "c", transport = "file" }]
+[bots.b]
+plugin = "expert_taxonomy"
+batch_size = 3
+to = { _default = "c", _on_error = ["c"] }
+[bots.c]
+plugin = "output_file"
+)",
+                               &cfg);
+    CHECK(errs.empty());
+    CHECK(cfg.bots.at("a").paths.at("_default").size() == 2);
+    CHECK(cfg.bots.at("b").paths.at("_on_error").at(0).bot == "c");
+    CHECK(cfg.bots.at("b").settings.batch_size == 3);
+    CHECK(cfg.bots.at("a").settings.batch_size == 10);
+    CHECK(cfg.producers_of("c") == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("unknown keys, missing plugins, dangling edges and bad values are all reported") {
+    const auto errs = problems(R"(
+[bots.a]
+plugin = "collector_file"
+colour = "blue"
+to = ["nowhere"]
+batch_size = 0
+run_mode = "sometimes"
+[bots.b]
+description = "no plugin"
+to = [{ bot = "a", transport = "pigeon" }]
+)");
+    CHECK(errs.find("unknown key 'colour' in [bots.a]") != std::string::npos);
+    CHECK(errs.find(":4:") != std::string::npos);  // the line of the unknown key
+    CHECK(errs.find("bots.a.to._default: no bot 'nowhere'") != std::string::npos);
+    CHECK(errs.find("batch_size must be at least 1") != std::string::npos);
+    CHECK(errs.find("run_mode must be") != std::string::npos);
+    CHECK(errs.find("bots.b.plugin is missing") != std::string::npos);
+    CHECK(errs.find("unknown transport 'pigeon'") != std::string::npos);
+}
+
+TEST_CASE("a TOML syntax error names the line and column") {
+    const auto errs = problems("[bots.a]\nplugin = \"x\nto = []\n");
+    CHECK(errs.find("sluice.toml:2:") != std::string::npos);
+}

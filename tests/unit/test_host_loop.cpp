@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// The host's processing loop on real file queues, in-process: batches in, events out, retries that
+// leave no duplicates, rejects and undecodable input dumped, nothing acknowledged before it is durable.
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "sluice/brokers/file_queue.hpp"
+#include "sluice/core/host.hpp"
+#include "test_support.hpp"
+#include "transport_factory.hpp"
+
+using namespace std::chrono_literals;
+using sluice::test::TempDir;
+
+namespace {
+
+struct Pipeline {
+    TempDir dir;
+    sluice::Config cfg;
+
+    explicit Pipeline(int64_t retries) {
+        sluice::test::write_file(dir / "sluice.toml", R"(
+[paths]
+var = "var"
+harmonization = ")" + (sluice::test::source_dir() / "conf" / "harmonization.toml").string() +
+                                                          R"("
+plugins = [")" + (sluice::test::build_dir() / "tests" / "fixtures").string() +
+                                                          R"("]
+[defaults]
+error_retry_delay = 0.0
+error_max_retries = )" + std::to_string(retries) + R"(
+[bots.fixture]
+plugin = "expert_fixture"
+parameters = { fail_times = 2 }
+to = ["sink"]
+[bots.sink]
+plugin = "output_file"
+)");
+        std::vector<std::string> errors;
+        cfg = sluice::load_config(dir / "sluice.toml", errors);
+        REQUIRE(errors.empty());
+    }
+
+    void feed(const std::vector<std::string>& messages) {
+        auto producer = sluice::open_file_producer(cfg.queue_dir("fixture"));
+        std::vector<std::string_view> views(messages.begin(), messages.end());
+        REQUIRE(producer->append(views, [] { return false; }));
+    }
+
+    // Runs the host until its input is drained, then stops it; returns the output queue's records.
+    std::vector<std::string> run() {
+        auto transports = sluice::make_transport_factory();
+        sluice::HostSignals signals;
+        sluice::Host host(cfg, "fixture", *transports, signals);
+        int code = -1;
+        std::thread t([&] { code = host.run(); });
+        for (int i = 0; i < 500 && transports->stats(cfg, "fixture", "file").records > 0; ++i)
+            std::this_thread::sleep_for(10ms);
+        signals.stop = true;
+        t.join();
+        CHECK(code == 0);
+        std::vector<std::string> out;
+        auto consumer = sluice::open_file_consumer(cfg.queue_dir("sink"));
+        for (const auto& r : consumer->take(100000, 0ms)) out.emplace_back(r);
+        return out;
+    }
+};
+
+std::string event(int id, const char* mode = "") {
+    return R"({"__type":"Event","extra.id":")" + std::to_string(id) + R"(","extra.fixture":")" + mode +
+           R"(","source.ip":"192.0.2.)" + std::to_string(id % 250) + R"("})";
+}
+
+}  // namespace
+
+TEST_CASE("every input event comes out once, in order, through the bot") {
+    Pipeline p(3);
+    std::vector<std::string> in;
+    for (int i = 0; i < 1200; ++i) in.push_back(event(i));  // more than one batch of 500
+    p.feed(in);
+    const auto out = p.run();
+    REQUIRE(out.size() == 1200);
+    CHECK(out[0].find(R"("extra.id":"0")") != std::string::npos);
+    CHECK(out[1199].find(R"("extra.id":"1199")") != std::string::npos);
+    CHECK(out[5].find(R"("extra.seen_by_fixture":true)") != std::string::npos);
+    CHECK(sluice::test::count_lines(p.cfg.dump_file("fixture")) == 0);
+}
+
+TEST_CASE("a transient failure is retried and its partial output is not duplicated") {
+    Pipeline p(3);
+    p.feed({event(1), event(2, "retry"), event(3)});
+    const auto out = p.run();
+    REQUIRE(out.size() == 3);
+    CHECK(out[1].find(R"("extra.id":"2")") != std::string::npos);
+    sluice::BotStats stats;
+    REQUIRE(sluice::BotStats::read(p.cfg.stats_file("fixture"), stats));
+    CHECK(stats.retried == 2);
+    CHECK(stats.failed == 0);
+}
+
+TEST_CASE("a message that keeps failing is dumped after error_max_retries while the rest go on") {
+    Pipeline p(1);  // fail_times = 2 > 1 retry
+    p.feed({event(1), event(2, "retry"), event(3)});
+    const auto out = p.run();
+    CHECK(out.size() == 2);
+    const auto dump = sluice::test::read_file(p.cfg.dump_file("fixture"));
+    CHECK(sluice::test::count_lines(p.cfg.dump_file("fixture")) == 1);
+    CHECK(dump.find("fixture: transient failure") != std::string::npos);
+    CHECK(dump.find(R"("extra.id":"2")") != std::string::npos);
+}
+
+TEST_CASE("a rejected or undecodable message is dumped at once, never retried") {
+    Pipeline p(5);
+    p.feed({event(1, "reject"), "{not json", R"({"__type":"Event","source.ip":"no"})", event(4)});
+    const auto out = p.run();
+    CHECK(out.size() == 1);
+    const auto dump = sluice::test::read_file(p.cfg.dump_file("fixture"));
+    CHECK(sluice::test::count_lines(p.cfg.dump_file("fixture")) == 3);
+    CHECK(dump.find("fixture: rejected on request") != std::string::npos);
+    CHECK(dump.find("cannot decode") != std::string::npos);
+    sluice::BotStats stats;
+    REQUIRE(sluice::BotStats::read(p.cfg.stats_file("fixture"), stats));
+    CHECK(stats.retried == 0);
+    CHECK(stats.dumped == 3);
+    CHECK(stats.received == 4);
+}

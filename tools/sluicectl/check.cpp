@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "check.hpp"
+
+#include <iostream>
+
+#include "sluice/core/harmonization.hpp"
+#include "sluice/core/message.hpp"
+#include "sluice/core/params.hpp"
+#include "sluice/core/plugin.hpp"
+
+namespace sluice::ctl {
+
+std::vector<std::string> check_config(const std::string& file, Config& cfg, std::map<std::string, CheckedBot>& bots) {
+    std::vector<std::string> errors;
+    cfg = load_config(file, errors);
+    if (!errors.empty()) return errors;
+    try {
+        (void)Harmonization::load(cfg.harmonization);
+    } catch (const std::exception& e) {
+        errors.push_back(e.what());
+    }
+    const auto dirs = plugin_search_path(cfg.plugin_path);
+    for (const auto& [id, b] : cfg.bots) {
+        try {
+            Plugin plugin(find_plugin(b.plugin, dirs));
+            bots[id] = CheckedBot{plugin.desc().kind, plugin.file().string()};
+            std::vector<std::string> param_errors;
+            (void)validate_params(plugin.desc(), b.parameters_json, param_errors);
+            for (const auto& e : param_errors) errors.push_back("bots." + id + ": " + e);
+            const uint32_t kind = plugin.desc().kind;
+            if (kind != SLUICE_KIND_OUTPUT && b.paths.empty() && b.enabled)
+                errors.push_back("bots." + id + ": a " + std::string(kind_name(kind)) +
+                                 " sends its messages nowhere: add to = [\"<bot id>\"]");
+        } catch (const std::exception& e) {
+            errors.push_back("bots." + id + ": " + e.what());
+        }
+    }
+    for (const auto& [id, b] : cfg.bots)
+        for (const auto& [path, targets] : b.paths)
+            for (const auto& t : targets) {
+                auto it = bots.find(t.bot);
+                if (it != bots.end() && it->second.kind == SLUICE_KIND_COLLECTOR)
+                    errors.push_back("bots." + id + ".to." + path + ": '" + t.bot +
+                                     "' is a collector; collectors have no input");
+            }
+    return errors;
+}
+
+int run_check(const std::string& file, bool json) {
+    Config cfg;
+    std::map<std::string, CheckedBot> bots;
+    const auto errors = check_config(file, cfg, bots);
+    if (json) {
+        std::string out = "{\"ok\":" + std::string(errors.empty() ? "true" : "false") + ",\"problems\":[";
+        for (size_t i = 0; i < errors.size(); ++i) {
+            if (i) out += ',';
+            append_json_string(out, errors[i]);
+        }
+        std::cout << out << "]}\n";
+    } else if (errors.empty()) {
+        size_t edges = 0;
+        for (const auto& [id, b] : cfg.bots)
+            for (const auto& [p, t] : b.paths) edges += t.size();
+        std::cout << file << ": OK — " << cfg.bots.size() << " bots, " << edges << " edges\n";
+    } else {
+        for (const auto& e : errors) std::cout << e << "\n";
+        std::cout << errors.size() << " problem" << (errors.size() == 1 ? "" : "s") << " found\n";
+    }
+    return errors.empty() ? 0 : 1;
+}
+
+}  // namespace sluice::ctl

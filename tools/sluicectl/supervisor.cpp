@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "supervisor.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "check.hpp"
+#include "sluice/core/config.hpp"
+#include "sluice/core/plugin.hpp"
+#include "sluice/core/stats.hpp"
+#include "status_table.hpp"
+#include "transport_factory.hpp"
+
+namespace sluice::ctl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; read by the supervision loop
+extern "C" void on_stop(int) { g_stop = true; }
+
+std::string host_binary() {
+    if (const char* env = std::getenv("SLUICE_HOST")) return env;
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        return (std::filesystem::path(self).parent_path() / "sluice-host").string();
+    }
+    return "sluice-host";
+}
+
+struct Child {
+    std::string id;
+    uint32_t kind = 0;
+    bool scheduled = false;
+    pid_t pid = -1;
+    bool done = false;     // exited cleanly and is not to be restarted
+    bool refused = false;  // exit 2: will not start
+    int restarts = 0;
+    double backoff = 0.5;
+    Clock::time_point started{};
+    Clock::time_point restart_at{};
+};
+
+std::string describe_exit(int status) {
+    if (WIFSIGNALED(status))
+        return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
+               strsignal(WTERMSIG(status)) + ")";
+    return "exit code " + std::to_string(WEXITSTATUS(status));
+}
+
+pid_t spawn(const std::string& host, const Config& cfg, const std::string& id) {
+    const auto log_dir = cfg.var_dir / "log";
+    std::filesystem::create_directories(log_dir);
+    const auto log_file = (log_dir / (id + ".log")).string();
+    const pid_t pid = ::fork();
+    if (pid != 0) return pid;
+    // Child: stderr (the bot's log) goes to var/log/<bot>.log; nothing but exec from here on.
+    const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        ::dup2(fd, STDERR_FILENO);
+        ::dup2(fd, STDOUT_FILENO);
+    }
+    signal(SIGINT, SIG_IGN);  // Ctrl-C reaches the whole group: the supervisor decides how hosts stop
+    const std::string cfg_file = cfg.file.string();
+    ::execl(host.c_str(), host.c_str(), "--config", cfg_file.c_str(), id.c_str(), static_cast<char*>(nullptr));
+    std::fprintf(stderr, "cannot run %s: %s\n", host.c_str(), std::strerror(errno));
+    ::_exit(127);
+}
+
+std::string tail_of(const std::filesystem::path& file, size_t lines) {
+    std::FILE* f = std::fopen(file.c_str(), "r");
+    if (!f) return {};
+    std::string all;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) all.append(buf, n);
+    std::fclose(f);
+    size_t pos = all.size();
+    for (size_t i = 0; i <= lines && pos > 0; ++i) pos = all.rfind('\n', pos - 1);
+    return pos == std::string::npos ? all : all.substr(pos + 1);
+}
+
+}  // namespace
+
+int run_up(const UpOptions& options) {
+    Config cfg;
+    std::map<std::string, CheckedBot> checked;
+    const auto errors = check_config(options.config, cfg, checked);
+    if (!errors.empty()) {
+        for (const auto& e : errors) std::cerr << e << "\n";
+        std::cerr << "sluicectl up: configuration refused, nothing started\n";
+        return 1;
+    }
+    auto transports = make_transport_factory();
+    const std::string host = host_binary();
+
+    std::vector<Child> children;
+    for (const auto& [id, b] : cfg.bots) {
+        const bool wanted = options.only.empty()
+                                ? b.enabled
+                                : std::find(options.only.begin(), options.only.end(), id) != options.only.end();
+        if (!wanted) continue;
+        Child c;
+        c.id = id;
+        c.kind = checked[id].kind;
+        c.scheduled = b.settings.run_mode == "scheduled";
+        std::error_code ec;
+        std::filesystem::remove(cfg.stats_file(id), ec);  // the counters shown are this run's
+        children.push_back(c);
+    }
+    if (children.empty()) {
+        std::cerr << "sluicectl up: no enabled bots in " << options.config << "\n";
+        return 1;
+    }
+
+    struct sigaction sa {};
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+
+    const auto t0 = Clock::now();
+    for (auto& c : children) {
+        c.pid = spawn(host, cfg, c.id);
+        c.started = Clock::now();
+    }
+    StatusTable table(cfg, options.until_idle);
+    int idle_checks = 0;
+    int result = 0;
+    bool failed = false;
+    while (!g_stop) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        int status = 0;
+        pid_t pid;
+        while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+            auto it = std::find_if(children.begin(), children.end(), [&](const Child& c) { return c.pid == pid; });
+            if (it == children.end()) continue;
+            Child& c = *it;
+            c.pid = -1;
+            table.absorb(c.id);
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && (c.scheduled || c.kind == SLUICE_KIND_COLLECTOR)) {
+                c.done = true;
+                continue;
+            }
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+                c.refused = true;
+                failed = true;
+                std::cerr << c.id << ": refused to start; last lines of "
+                          << (cfg.var_dir / "log" / (c.id + ".log")).string() << ":\n"
+                          << tail_of(cfg.var_dir / "log" / (c.id + ".log"), 5);
+                continue;
+            }
+            // A crash: restart with back-off that resets once the host has stayed up for a minute.
+            if (Clock::now() - c.started > std::chrono::seconds(60)) c.backoff = 0.5;
+            c.restart_at =
+                Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(c.backoff));
+            std::cerr << c.id << ": " << describe_exit(status) << ", restarting in " << c.backoff << " s\n";
+            c.backoff = std::min(c.backoff * 2, 30.0);
+        }
+        for (auto& c : children) {
+            if (c.pid < 0 && !c.done && !c.refused && Clock::now() >= c.restart_at) {
+                c.pid = spawn(host, cfg, c.id);
+                c.started = Clock::now();
+                ++c.restarts;
+            }
+        }
+        table.refresh(false);
+        if (failed && options.until_idle) {
+            result = 1;
+            break;
+        }
+        if (options.until_idle) {
+            // Idle: every collector finished and no queue holds an unacknowledged message. Nothing is
+            // in flight then, since a host acknowledges its input only after its output is durable.
+            bool idle = std::all_of(children.begin(), children.end(),
+                                    [](const Child& c) { return c.kind != SLUICE_KIND_COLLECTOR || c.done; });
+            for (const auto& c : children) {
+                if (!idle) break;
+                if (c.kind == SLUICE_KIND_COLLECTOR) continue;
+                if (c.pid < 0)
+                    idle = false;  // restarting: its input may still hold work
+                else if (transports->stats(cfg, c.id, cfg.bots.at(c.id).settings.transport).records > 0)
+                    idle = false;
+            }
+            idle_checks = idle ? idle_checks + 1 : 0;
+            if (idle_checks >= 3) break;
+            if (options.idle_timeout > 0 && Clock::now() - t0 > std::chrono::duration<double>(options.idle_timeout)) {
+                std::cerr << "sluicectl up: not idle after " << options.idle_timeout << " s, stopping\n";
+                result = 1;
+                break;
+            }
+        }
+    }
+    // Stop: SIGTERM lets every host finish its batch; SIGKILL only for one that hangs.
+    for (auto& c : children)
+        if (c.pid > 0) ::kill(c.pid, SIGTERM);
+    const auto deadline = Clock::now() + std::chrono::seconds(15);
+    for (auto& c : children) {
+        while (c.pid > 0) {
+            int status;
+            if (::waitpid(c.pid, &status, WNOHANG) == c.pid) {
+                c.pid = -1;
+                break;
+            }
+            if (Clock::now() > deadline) {
+                ::kill(c.pid, SIGKILL);
+                ::waitpid(c.pid, &status, 0);
+                c.pid = -1;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    table.refresh(true);
+    std::map<std::string, int> restarts;
+    for (const auto& c : children) restarts[c.id] = c.restarts;
+    table.print_summary(std::cout, seconds, restarts);
+    return result;
+}
+
+}  // namespace sluice::ctl

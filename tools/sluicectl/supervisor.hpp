@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+//
+// `sluicectl up`: runs every enabled bot of a configuration as a supervised sluice-host child in the
+// foreground. A host that crashes is restarted with back-off; one that refuses to start (exit 2)
+// is not, since restarting cannot fix its configuration. Ctrl-C or SIGTERM stops all cleanly.
+// With until_idle, it returns once the collectors are done and every queue is drained.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sluice::ctl {
+
+struct UpOptions {
+    std::string config = "conf/sluice.toml";
+    bool until_idle = false;
+    std::vector<std::string> only;  // run only these bots (all enabled ones when empty)
+    double idle_timeout = 0;        // with until_idle: give up after this many seconds (0: never)
+};
+
+int run_up(const UpOptions& options);
+
+}  // namespace sluice::ctl
