@@ -14,6 +14,8 @@
 namespace sluice {
 namespace {
 
+constexpr size_t kEarlyDeliveryBytes = 4u << 20;
+
 std::string now_iso() {
     const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm tm{};
@@ -64,7 +66,13 @@ void Host::start_bot() {
             outbox_.add_route(path, target.bot + "/" + target.transport,
                               std::shared_ptr<QueueProducer>(transports_.producer(cfg_, target)));
     BotHooks hooks;
-    hooks.emit = [this](std::string_view path, const Message& m) { return outbox_.emit(path, m); };
+    hooks.emit = [this](std::string_view path, const Message& m) {
+        if (!outbox_.emit(path, m)) return false;
+        // A parser turning one big report into many events delivers them as it goes instead of
+        // holding them all: duplicates after a crash, never losses. Stopping keeps them pending.
+        if (outbox_.pending_bytes() > kEarlyDeliveryBytes) (void)outbox_.deliver(stop_token_, stats_.sent);
+        return true;
+    };
     hooks.fail_record = [this](std::string_view record, std::string_view reason) {
         ++stats_.failed;
         ++stats_.dumped;

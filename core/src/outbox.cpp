@@ -18,12 +18,17 @@ bool Outbox::has_path(std::string_view path) const { return routes_.find(path) !
 bool Outbox::emit(std::string_view path, const Message& m) {
     auto it = routes_.find(path);
     if (it == routes_.end()) return false;
-    scratch_.clear();
-    m.to_json(scratch_);
-    for (size_t index : it->second) {
-        Target& t = targets_[index];
-        t.spans.emplace_back(t.buffer.size(), scratch_.size());
-        t.buffer += scratch_;
+    // Serialized once, straight into the first target's buffer; further targets copy from there.
+    Target& first = targets_[it->second.front()];
+    const size_t offset = first.buffer.size();
+    m.to_json(first.buffer);
+    const size_t length = first.buffer.size() - offset;
+    first.spans.emplace_back(offset, length);
+    pending_bytes_ += length * it->second.size();
+    for (size_t i = 1; i < it->second.size(); ++i) {
+        Target& t = targets_[it->second[i]];
+        t.spans.emplace_back(t.buffer.size(), length);
+        t.buffer.append(first.buffer, offset, length);
     }
     auto c = pending_counts_.find(path);
     if (c == pending_counts_.end()) c = pending_counts_.emplace(std::string(path), 0).first;
@@ -35,12 +40,27 @@ void Outbox::mark(Mark& m) const {
     m.sizes.clear();
     for (const auto& t : targets_) m.sizes.emplace_back(t.buffer.size(), t.spans.size());
     m.counts = pending_counts_;
+    m.deliveries = deliveries_;
 }
 
 void Outbox::rollback(const Mark& m) {
-    for (size_t i = 0; i < targets_.size() && i < m.sizes.size(); ++i) {
-        targets_[i].buffer.resize(m.sizes[i].first);
-        targets_[i].spans.resize(m.sizes[i].second);
+    if (m.deliveries != deliveries_) {
+        // Delivered since the mark: everything still pending came after it.
+        for (auto& t : targets_) {
+            t.buffer.clear();
+            t.spans.clear();
+        }
+        pending_counts_.clear();
+        pending_bytes_ = 0;
+        return;
+    }
+    pending_bytes_ = 0;
+    for (size_t i = 0; i < targets_.size(); ++i) {
+        if (i < m.sizes.size()) {
+            targets_[i].buffer.resize(m.sizes[i].first);
+            targets_[i].spans.resize(m.sizes[i].second);
+        }
+        pending_bytes_ += targets_[i].buffer.size();
     }
     pending_counts_ = m.counts;
 }
@@ -56,6 +76,8 @@ bool Outbox::deliver(const StopToken& stop, std::map<std::string, uint64_t>& sen
     }
     for (auto& [path, n] : pending_counts_) sent[path] += n;
     pending_counts_.clear();
+    pending_bytes_ = 0;
+    ++deliveries_;
     return true;
 }
 

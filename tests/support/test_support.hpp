@@ -3,7 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace sluice::test {
 
@@ -42,5 +44,12 @@ inline std::string sluicectl() { return (build_dir() / "bin" / "sluicectl").stri
 inline std::string fixture(const std::string& name) { return (build_dir() / "tests" / "fixtures" / name).string(); }
 // Number of lines in a file (0 when missing).
 size_t count_lines(const std::filesystem::path& p);
+
+// Starts a program in the background with stdout and stderr appended to `log`; returns its pid.
+int spawn(const std::vector<std::string>& argv, const std::filesystem::path& log);
+// Waits up to `seconds` for the process to exit; its exit code, 128+signal, or -1 on time-out.
+int wait_exit(int pid, double seconds);
+// Polls `condition` every 10 ms for up to `seconds`; whether it became true.
+bool eventually(const std::function<bool()>& condition, double seconds);
 
 }  // namespace sluice::test

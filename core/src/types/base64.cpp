@@ -41,6 +41,16 @@ std::string base64_encode(std::string_view in) {
     return out;
 }
 
+bool base64_valid(std::string_view in) {
+    if (in.size() % 4 != 0) return false;
+    size_t end = in.size();
+    if (end >= 1 && in[end - 1] == '=') --end;
+    if (end >= 1 && in[end - 1] == '=' && end + 1 == in.size()) --end;
+    for (size_t i = 0; i < end; ++i)
+        if (reverse[static_cast<unsigned char>(in[i])] < 0) return false;
+    return in.size() - end < 3;
+}
+
 bool base64_decode(std::string_view in, std::string& out) {
     out.clear();
     if (in.size() % 4 != 0) return false;

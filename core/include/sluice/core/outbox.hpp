@@ -30,14 +30,20 @@ class Outbox {
     struct Mark {
         std::vector<std::pair<size_t, size_t>> sizes;  // per target: bytes, records
         std::map<std::string, uint64_t, std::less<>> counts;
+        uint64_t deliveries = 0;
     };
     void mark(Mark& m) const;
+    // Drops what was emitted since `m`. What a delivery in between already made durable stays
+    // downstream: the retried message then yields duplicates, which at-least-once allows.
     void rollback(const Mark& m);
 
     // Appends everything pending to its queue, durably. False when `stop` ended a back-pressure wait
     // (what was not appended stays pending). Returns the count delivered per path in `sent`.
     bool deliver(const StopToken& stop, std::map<std::string, uint64_t>& sent);
     bool empty() const;
+    // Bytes serialized and not yet delivered: the host delivers early past a bound, so one huge
+    // report does not hold all its events in memory.
+    size_t pending_bytes() const { return pending_bytes_; }
 
  private:
     struct Target {
@@ -49,8 +55,9 @@ class Outbox {
     std::vector<Target> targets_;
     std::map<std::string, std::vector<size_t>, std::less<>> routes_;  // path → target indexes
     std::map<std::string, uint64_t, std::less<>> pending_counts_;     // path → messages pending
-    std::string scratch_;
     std::vector<std::string_view> views_;
+    size_t pending_bytes_ = 0;
+    uint64_t deliveries_ = 0;
 };
 
 }  // namespace sluice
