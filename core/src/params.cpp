@@ -106,6 +106,22 @@ const char* param_type_name(uint32_t type) {
     }
 }
 
+std::string param_table_markdown(const sluice_bot_desc& desc) {
+    auto cell = [](std::string_view text) {
+        std::string out;
+        for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+        return out;
+    };
+    std::string md = "| name | type | default | help |\n|---|---|---|---|\n";
+    for (size_t i = 0; i < desc.param_count; ++i) {
+        const sluice_param_def& p = desc.params[i];
+        md += "| `" + std::string(p.name) + "` | " + param_type_name(p.type) + (p.required ? " (required)" : "") + " | ";
+        if (p.default_value) md += "`" + cell(p.default_value) + "`";
+        md += " | " + cell(p.help ? p.help : "") + " |\n";
+    }
+    return md;
+}
+
 sluice_params validate_params(const sluice_bot_desc& desc, std::string_view given_json,
                               std::vector<std::string>& errors) {
     sluice_params result;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "bots.hpp"
 #include "check.hpp"
 #include "queues.hpp"
 #include "supervisor.hpp"
@@ -20,6 +21,8 @@ int usage(std::ostream& os, int code) {
           "                                             every queue is drained\n"
           "  check [--json]                             validate the configuration, plugins and parameters\n"
           "  list queues [--json] [--non-zero]          messages waiting in each bot's input\n"
+          "  list bots [--json]                         the installed plugins, their kinds and parameters\n"
+          "  docs <plugin>                              the plugin's parameter table as Markdown\n"
           "\n"
           "The configuration defaults to $SLUICE_CONFIG, else conf/sluice.toml.\n";
     return code;
@@ -63,6 +66,8 @@ int main(int argc, char** argv) {
             }
             return sluice::ctl::run_up(o);
         }
+        if (verb == "list" && args.size() >= 2 && args[1] == "bots") return sluice::ctl::run_list_bots(config, flag("--json"));
+        if (verb == "docs" && args.size() == 2) return sluice::ctl::run_docs(config, args[1]);
         if (verb == "list" && args.size() >= 2 && args[1] == "queues")
             return sluice::ctl::run_list_queues(config, flag("--json"), flag("--non-zero"));
     } catch (const std::exception& e) {

@@ -154,7 +154,8 @@ int run_up(const UpOptions& options) {
                 c.done = true;
                 continue;
             }
-            if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+            // 2: the host refused its configuration; 127: sluice-host itself could not be run.
+            if (WIFEXITED(status) && (WEXITSTATUS(status) == 2 || WEXITSTATUS(status) == 127)) {
                 c.refused = true;
                 failed = true;
                 std::cerr << c.id << ": refused to start; last lines of "

@@ -38,4 +38,8 @@ sluice_params validate_params(const sluice_bot_desc& desc, std::string_view give
 
 const char* param_type_name(uint32_t type);
 
+// The parameter table as the Markdown every plugin README carries: generated from the plugin's own
+// table, so the docs cannot drift from what the host validates (a test compares them).
+std::string param_table_markdown(const sluice_bot_desc& desc);
+
 }  // namespace sluice
