@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -26,7 +27,13 @@ FieldSpec make_spec(const std::filesystem::path& file, const std::string& sectio
                        "Registry, TLP, Base64, JSON, JSONDict)");
     if (length < 0) fail(file, section + "." + key + ": length must not be negative");
     spec.max_length = static_cast<size_t>(length);
-    if (!regex.empty()) {
+    if (regex == "^.*[^\\.]$" && !icase) {
+        spec.shortcut = FieldSpec::Shortcut::no_trailing_dot;
+        spec.pattern_text = regex;
+    } else if (regex == "^[ -~]+$" && !icase) {
+        spec.shortcut = FieldSpec::Shortcut::printable_ascii;
+        spec.pattern_text = regex;
+    } else if (!regex.empty()) {
         try {
             auto flags = std::regex::ECMAScript | std::regex::optimize;
             if (icase) flags |= std::regex::icase;
@@ -108,6 +115,19 @@ Harmonization Harmonization::load_intelmq_json(const std::filesystem::path& file
     }
     if (h.event_.empty()) fail(file, "no event keys defined");
     return h;
+}
+
+bool FieldSpec::matches(std::string_view value) const {
+    switch (shortcut) {
+        case Shortcut::no_trailing_dot:
+            // ^.*[^\.]$ : the last character is not a dot, and no newline before it (. stops at one).
+            return !value.empty() && value.back() != '.' &&
+                   value.substr(0, value.size() - 1).find('\n') == std::string_view::npos;
+        case Shortcut::printable_ascii:
+            return !value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= ' ' && c <= '~'; });
+        case Shortcut::none: break;
+    }
+    return !pattern || std::regex_search(value.begin(), value.end(), *pattern);
 }
 
 const FieldSpec* Harmonization::find(MessageType type, std::string_view key) const {

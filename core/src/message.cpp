@@ -134,7 +134,7 @@ SetResult Message::set(std::string_view key, std::string_view value, bool overwr
         explain(why, "field '" + std::string(key) + "': longer than " + std::to_string(spec->max_length));
         return SetResult::invalid;
     }
-    if (spec->pattern && !std::regex_search(clean, *spec->pattern)) {
+    if (!spec->matches(clean)) {
         explain(why, "field '" + std::string(key) + "': '" + clean + "' does not match " + spec->pattern_text);
         return SetResult::invalid;
     }

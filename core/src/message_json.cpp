@@ -209,7 +209,7 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
 bool needs_check(const FieldSpec& spec, const Field& f) {
     if (!spec.type->is_valid(f.text)) return true;
     if (spec.max_length && f.text.size() > spec.max_length) return true;
-    return spec.pattern && !std::regex_search(f.text, *spec.pattern);
+    return !spec.matches(f.text);
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <optional>
+#include <regex>
 #include <string>
 
 #include "sluice/core/harmonization.hpp"
+#include "types/field_types.hpp"
 
 namespace {
 
@@ -105,4 +107,29 @@ TEST_CASE("Base64 encodes plain text and JSONDict needs an object") {
     CHECK_FALSE(sluice::find_field_type("Base64")->is_valid("not base64!"));
     CHECK(clean("JSONDict", "{\"a\": 1}") == "{\"a\":1}");
     CHECK_FALSE(clean("JSONDict", "[1]"));
+}
+
+TEST_CASE("DateTime's fast canonical check agrees with parsing and writing again") {
+    const sluice::FieldType* t = sluice::find_field_type("DateTime");
+    for (const char* v : {"2015-12-14T04:19:00+00:00", "2016-02-29T23:59:59+00:00", "2015-12-14T04:19:00.500000+00:00",
+                          "2015-02-29T04:19:00+00:00", "2015-12-14T24:00:00+00:00", "2015-12-14T04:19:00.000000+00:00",
+                          "2015-12-14T04:19:00+01:00", "2015-12-14 04:19:00+00:00", "2015-12-14T04:19:00Z",
+                          "2015-13-14T04:19:00+00:00", "2015-12-14T04:60:00+00:00"}) {
+        std::string canonical;
+        const bool expected = sluice::types::parse_datetime_utc(v, canonical) && canonical == v;
+        CHECK_MESSAGE(t->is_valid(v) == expected, v);
+    }
+}
+
+TEST_CASE("the regex shortcuts of the harmonization agree with std::regex") {
+    const auto h = sluice::Harmonization::load(SLUICE_SOURCE_DIR "/conf/harmonization.toml");
+    const sluice::FieldSpec* fqdn = h.find(sluice::MessageType::event, "source.fqdn");
+    const sluice::FieldSpec* name = h.find(sluice::MessageType::event, "malware.name");
+    REQUIRE(fqdn->shortcut == sluice::FieldSpec::Shortcut::no_trailing_dot);
+    REQUIRE(name->shortcut == sluice::FieldSpec::Shortcut::printable_ascii);
+    const std::regex no_dot("^.*[^\\.]$"), printable("^[ -~]+$");
+    for (const char* v : {"example.com", "example.com.", "", ".", "a", "tab\there", "caf\xc3\xa9", "line\nbreak", "x~", "abc\n", "\n"}) {
+        CHECK_MESSAGE(fqdn->matches(v) == std::regex_search(v, no_dot), v);
+        CHECK_MESSAGE(name->matches(v) == std::regex_search(v, printable), v);
+    }
 }

@@ -105,9 +105,23 @@ bool parse_datetime_utc(std::string_view v, std::string& out) {
     return true;
 }
 
+// The canonical form has a fixed layout, so it is checked in place instead of parsed and written
+// again: this runs for every time field of every message a host reads.
 bool DateTime::is_valid(std::string_view v) const {
-    std::string canonical;
-    return parse_datetime_utc(v, canonical) && canonical == v;
+    if (v.size() != 25 && v.size() != 32) return false;
+    static constexpr std::string_view layout = "dddd-dd-ddTdd:dd:dd.dddddd+00:00";
+    for (size_t i = 0, j = 0; i < v.size(); ++i, ++j) {
+        if (v.size() == 25 && j == 19) j = 26;  // no fraction
+        const char want = layout[j];
+        if (want == 'd' ? (v[i] < '0' || v[i] > '9') : v[i] != want) return false;
+    }
+    auto num = [&](size_t at, size_t n) {
+        int x = 0;
+        for (size_t k = 0; k < n; ++k) x = x * 10 + (v[at + k] - '0');
+        return x;
+    };
+    if (v.size() == 32 && num(20, 6) == 0) return false;  // isoformat() omits a zero fraction
+    return valid_date(num(0, 4), num(5, 2), num(8, 2)) && num(11, 2) <= 23 && num(14, 2) <= 59 && num(17, 2) <= 59;
 }
 
 bool DateTime::sanitize(std::string_view v, std::string& out) const { return parse_datetime_utc(v, out); }
