@@ -10,19 +10,11 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "sluice/core/clock.hpp"
 #include "sluice/core/message.hpp"
 
 namespace sluice {
 namespace {
-
-std::string now_iso() {
-    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-    return buf;
-}
 
 [[noreturn]] void io_error(const std::filesystem::path& p, const char* what) {
     throw std::runtime_error(p.string() + ": " + what + ": " + std::strerror(errno));
@@ -50,7 +42,7 @@ void DumpFile::open() {
 void DumpFile::add(std::string_view bot, std::string_view source_queue, std::string_view reason,
                    std::string_view message, bool message_is_json) {
     buffer_ += "{\"time\":";
-    append_json_string(buffer_, now_iso());
+    append_json_string(buffer_, utc_now_iso());
     buffer_ += ",\"bot_id\":";
     append_json_string(buffer_, bot);
     buffer_ += ",\"source_queue\":";

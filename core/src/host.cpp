@@ -11,19 +11,13 @@
 #include <ctime>
 #include <thread>
 
+#include "sluice/core/clock.hpp"
+
 namespace sluice {
 namespace {
 
+// A bot's output is delivered early once this much is pending (see the emit hook).
 constexpr size_t kEarlyDeliveryBytes = 4u << 20;
-
-std::string now_iso() {
-    const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-    return buf;
-}
 
 }  // namespace
 
@@ -173,7 +167,7 @@ void Host::process_one(std::string_view record) {
         break;
     }
     current_ = nullptr;
-    stats_.last_message = now_iso();
+    stats_.last_message = utc_now_iso();
 }
 
 int Host::run_processor() {
@@ -205,7 +199,7 @@ int Host::run_collector() {
         if (r.status == SLUICE_FATAL) throw std::runtime_error("the collector cannot go on: " + r.error);
         if (!r.ok()) log_.error("collect failed: " + r.error);
         if (!finish_batch()) return signals_.stop ? 0 : 1;
-        stats_.last_message = now_iso();
+        stats_.last_message = utc_now_iso();
         publish_stats(true);
         if (once) break;
         if (!sleep_interruptibly(pause)) break;
