@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <string>
+#include <vector>
 
 #include "sluice/core/bot_instance.hpp"
 
@@ -141,6 +143,26 @@ sluice_str h_field_error(sluice_ctx* ctx) { return str(ctx->field_error); }
 
 void h_msg_discard(sluice_ctx* ctx, sluice_msg* m) { ctx->discard(m); }
 
+int h_msg_hash(sluice_ctx* ctx, const sluice_msg* m, const sluice_str* keys, size_t key_count, uint32_t mode,
+               char out_hex[65]) {
+    if (mode != SLUICE_HASH_BLACKLIST && mode != SLUICE_HASH_WHITELIST) {
+        ctx->error = "msg_hash: unknown mode " + std::to_string(mode) + " (0 blacklist, 1 whitelist)";
+        return -1;
+    }
+    try {
+        std::vector<std::string_view> filter;
+        filter.reserve(key_count);
+        for (size_t i = 0; i < key_count; ++i) filter.push_back(sv(keys[i]));
+        const std::string hex =
+            message_hash(m->message, filter, mode == SLUICE_HASH_WHITELIST ? HashKeys::whitelist : HashKeys::blacklist);
+        std::memcpy(out_hex, hex.c_str(), 65);
+        return 0;
+    } catch (const std::exception& e) {
+        ctx->error = std::string("msg_hash: ") + e.what();
+        return -1;
+    }
+}
+
 }  // namespace
 
 const sluice_host_api& host_api() {
@@ -168,6 +190,7 @@ const sluice_host_api& host_api() {
         &h_should_stop,
         &h_field_error,
         &h_msg_discard,
+        &h_msg_hash,
     };
     return api;
 }

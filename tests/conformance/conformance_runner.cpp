@@ -21,6 +21,7 @@
 #include "case_folder.hpp"
 #include "message_compare.hpp"
 #include "module_map.hpp"
+#include "state_folder.hpp"
 
 namespace {
 
@@ -104,7 +105,11 @@ int run(const std::filesystem::path& dir) {
     std::cout << "\n";
     for (const auto& p : c.dropped_parameters) std::cout << "note: IntelMQ runtime parameter '" << p << "' ignored\n";
 
-    sluice::BotHarness harness(std::string(*plugin), c.parameters_json, c.paths);
+    std::string parameters = c.parameters_json;
+    const StateFolder state(c, *plugin, parameters);
+    if (!state.note().empty()) std::cout << "note: " << state.note() << "\n";
+
+    sluice::BotHarness harness(std::string(*plugin), parameters, c.paths);
     const sluice::HarnessResult result = harness.process(c.inputs);
 
     size_t problems = 0;

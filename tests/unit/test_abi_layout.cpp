@@ -62,7 +62,8 @@ TEST_CASE("sluice_host_api keeps its 1.0 function order") {
     CHECK(offsetof(sluice_host_api, should_stop) == 152);
     CHECK(offsetof(sluice_host_api, field_error) == 160);
     CHECK(offsetof(sluice_host_api, msg_discard) == 168);
-    CHECK(sizeof(sluice_host_api) == 176);
+    CHECK(offsetof(sluice_host_api, msg_hash) == 176);
+    CHECK(sizeof(sluice_host_api) == 184);
 }
 
 TEST_CASE("the numeric values of the ABI enums never change") {
@@ -80,4 +81,6 @@ TEST_CASE("the numeric values of the ABI enums never change") {
     CHECK(SLUICE_SET_JSON == 2u);
     CHECK(SLUICE_MSG_REPORT == 1);
     CHECK(SLUICE_MSG_EVENT == 2);
+    CHECK(SLUICE_HASH_BLACKLIST == 0u);
+    CHECK(SLUICE_HASH_WHITELIST == 1u);
 }

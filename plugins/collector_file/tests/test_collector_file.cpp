@@ -110,6 +110,7 @@ const sluice_host_api kFakeApi = {
     [](sluice_ctx*) { return 0; },
     nullptr,  // field_error: optional, "not provided" (bot.h rule 2)
     nullptr,  // msg_discard: likewise
+    nullptr,  // msg_hash: likewise
 };
 
 // The plugin loaded by hand and one instance of it, driven through the C ABI.

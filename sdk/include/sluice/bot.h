@@ -115,6 +115,10 @@ typedef enum sluice_field_result {
     SLUICE_FIELD_NOT_FOUND = 5    /* field_remove: no such key */
 } sluice_field_result;
 
+/* Modes of msg_hash (since 1.0): IntelMQ's filter_type. */
+#define SLUICE_HASH_BLACKLIST 0u /* hash every field except the given keys */
+#define SLUICE_HASH_WHITELIST 1u /* hash only the given keys */
+
 /* Flags for msg_json. */
 #define SLUICE_JSON_HIERARCHICAL 1u /* nest dotted keys: {"source": {"ip": ...}} */
 
@@ -180,6 +184,15 @@ typedef struct sluice_host_api {
      * host may reuse its memory at once, so a parser emitting a million events from one report does
      * not hold them all until process returns. The handle is invalid afterwards. */
     void (*msg_discard)(sluice_ctx* ctx, sluice_msg* msg);
+
+    /* since 1.0 (appended before the 1.0 release): IntelMQ's Message.hash() — the SHA-256, as 64
+     * lowercase hex digits plus a NUL in `out_hex`, over the message's fields sorted by key with
+     * their values as Python's repr() writes them (the host knows each value's JSON type, which
+     * field_get does not tell). time.observation is always left out; `mode` says whether the
+     * `key_count` keys in `keys` are left out (SLUICE_HASH_BLACKLIST) or are the only ones used
+     * (SLUICE_HASH_WHITELIST). Returns 0, or -1 when it cannot (an unknown mode; set_error says why). */
+    int (*msg_hash)(sluice_ctx* ctx, const sluice_msg* msg, const sluice_str* keys, size_t key_count, uint32_t mode,
+                    char out_hex[65]);
 } sluice_host_api;
 
 /* What a plugin exports. A static object: the host never writes to it. */

@@ -58,6 +58,14 @@ inline std::string_view from_str(sluice_str s) { return {s.ptr ? s.ptr : "", s.l
 
 enum SetFlags : uint32_t { none = 0, overwrite = SLUICE_SET_OVERWRITE, json = SLUICE_SET_JSON };
 
+// IntelMQ's filter_type for Message::hash: leave the keys out, or use only them.
+enum class FilterType : uint32_t { blacklist = SLUICE_HASH_BLACKLIST, whitelist = SLUICE_HASH_WHITELIST };
+
+// Whether the host provides msg_hash (a host built before it was added does not).
+inline bool host_has_msg_hash(const sluice_host_api* api) {
+    return api->struct_size > offsetof(sluice_host_api, msg_hash) && api->msg_hash != nullptr;
+}
+
 class Context;
 
 // A borrowed handle on a host-owned message.
@@ -101,6 +109,20 @@ class Message {
     // IntelMQ's JSON wire format (or nested with hierarchical = true).
     std::string_view json(bool hierarchical = false) const {
         return from_str(api_->msg_json(ctx_, msg_, hierarchical ? SLUICE_JSON_HIERARCHICAL : 0));
+    }
+
+    // IntelMQ's Message.hash(filter_keys=keys, filter_type=filter): 64 hex digits of the SHA-256
+    // over the fields (time.observation never included), computed by the host, which knows each
+    // value's JSON type. Throws FatalError when the host does not provide it.
+    std::string hash(const std::vector<std::string>& keys, FilterType filter = FilterType::blacklist) const {
+        if (!host_has_msg_hash(api_)) throw FatalError("this host does not provide msg_hash; update sluice-host");
+        std::vector<sluice_str> views;
+        views.reserve(keys.size());
+        for (const auto& k : keys) views.push_back(to_str(k));
+        char hex[65] = {};
+        if (api_->msg_hash(ctx_, msg_, views.data(), views.size(), static_cast<uint32_t>(filter), hex) != 0)
+            throw std::runtime_error("msg_hash failed");
+        return std::string(hex, 64);
     }
 
     sluice_msg* handle() const { return msg_; }

@@ -70,4 +70,19 @@ class Message {
 // Appends `s` as a JSON string literal (quotes included) to `out`.
 void append_json_string(std::string& out, std::string_view s);
 
+// IntelMQ's filter_type for message_hash.
+enum class HashKeys { blacklist, whitelist };
+
+// IntelMQ's Message.hash(filter_keys=keys, filter_type=filter) (intelmq/lib/message.py), byte for
+// byte: SHA-256 over the fields sorted by key, time.observation always left out, `keys` left out
+// (blacklist) or the only ones used (whitelist); each field feeds UTF-8(key), 0xC0, UTF-8(Python
+// repr of the value as IntelMQ holds it: 'text', 80, 100.0, True, {'a': [1]}), 0xC0. Returns 64
+// lowercase hex digits.
+std::string message_hash(const Message& msg, const std::vector<std::string_view>& keys, HashKeys filter);
+
+// Python's repr() of a field's value as IntelMQ holds it after decoding the wire JSON: strings
+// quoted as Python quotes them, integers as digits, floats in Python's shortest form, booleans
+// True/False, extra.* objects and lists as Python's dict/list repr.
+std::string python_repr(const Message& msg, const Field& field);
+
 }  // namespace sluice
