@@ -19,6 +19,10 @@ namespace {
 // A bot's output is delivered early once this much is pending (see the emit hook).
 constexpr size_t kEarlyDeliveryBytes = 4u << 20;
 
+// Thrown when a stop request interrupts a retry delay: the batch is left unacknowledged and the
+// host exits cleanly; the batch comes again on the next start.
+struct StopRequested {};
+
 }  // namespace
 
 Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSignals& signals)
@@ -92,6 +96,8 @@ int Host::run() {
     int code = 1;
     try {
         code = bot_->kind() == SLUICE_KIND_COLLECTOR ? run_collector() : run_processor();
+    } catch (const StopRequested&) {
+        code = 0;
     } catch (const std::exception& e) {
         log_.log(LogLevel::critical, e.what());
         code = 1;
@@ -145,15 +151,20 @@ void Host::process_one(std::string_view record) {
     current_ = &in;
     for (int64_t attempt = 0;; ++attempt) {
         outbox_.mark(mark_);
+        // A failed attempt takes back the records it gave up too, so a retry does not dump them twice.
+        const size_t dump_mark = dump_.mark();
+        const uint64_t failed_before = stats_.failed, dumped_before = stats_.dumped;
         const CallResult r = bot_->process(in);
         if (r.ok()) break;
         outbox_.rollback(mark_);
+        dump_.rollback(dump_mark);
+        stats_.failed = failed_before;
+        stats_.dumped = dumped_before;
         if (r.status == SLUICE_FATAL) throw std::runtime_error("the bot cannot go on: " + r.error);
         if (r.status == SLUICE_RETRY && attempt < bot_cfg_->settings.error_max_retries) {
             ++stats_.retried;
             log_.warning("processing failed (attempt " + std::to_string(attempt + 1) + "), retrying: " + r.error);
-            if (!sleep_interruptibly(bot_cfg_->settings.error_retry_delay))
-                throw std::runtime_error("stopped while retrying");
+            if (!sleep_interruptibly(bot_cfg_->settings.error_retry_delay)) throw StopRequested{};
             if (!Message::decode(record, in.message, why)) break;  // the bot may have changed it
             continue;
         }

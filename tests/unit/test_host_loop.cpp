@@ -106,6 +106,15 @@ TEST_CASE("a transient failure is retried and its partial output is not duplicat
     CHECK(stats.failed == 0);
 }
 
+TEST_CASE("records given up by a failed attempt are not dumped again by its retries") {
+    Pipeline p(3);
+    p.feed({event(7, "record-then-retry")});
+    const auto out = p.run();
+    CHECK(out.size() == 1);
+    CHECK(sluice::test::count_lines(p.cfg.dump_file("fixture")) == 1);  // 3 attempts, one record dumped
+    CHECK(sluice::test::read_file(p.cfg.dump_file("fixture")).find("fixture: bad record") != std::string::npos);
+}
+
 TEST_CASE("a message that keeps failing is dumped after error_max_retries while the rest go on") {
     Pipeline p(1);  // fail_times = 2 > 1 retry
     p.feed({event(1), event(2, "retry"), event(3)});

@@ -5,6 +5,7 @@
 // is never lost; a write torn by a crash can only damage its own last line, never earlier entries.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -24,6 +25,9 @@ class DumpFile {
     // Writes what was added and makes it durable. Throws std::runtime_error on I/O failure.
     void commit();
     bool pending() const { return !buffer_.empty(); }
+    // Entries added since mark() can be taken back (a retried message's failed records).
+    size_t mark() const { return buffer_.size(); }
+    void rollback(size_t mark) { buffer_.resize(std::min(mark, buffer_.size())); }
     const std::filesystem::path& path() const { return file_; }
 
  private:
