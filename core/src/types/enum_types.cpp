@@ -46,14 +46,17 @@ bool Registry::sanitize(std::string_view v, std::string& out) const {
 }
 
 bool TLP::is_valid(std::string_view v) const { return contains(tables::tlp_levels, v); }
+// IntelMQ: upper-case, strip, drop /^(TLP:?)?\s*/, YELLOW is AMBER.
 bool TLP::sanitize(std::string_view v, std::string& out) const {
-    std::string_view s = text::trim(v);
-    if (text::starts_with_i(s, "TLP")) s.remove_prefix(3);
-    s = text::trim(s);
-    if (!s.empty() && s.front() == ':') s.remove_prefix(1);
-    out = text::upper(text::trim(s));
+    std::string_view s = text::py_strip(v);
+    if (text::starts_with_i(s, "TLP")) {
+        s.remove_prefix(3);
+        if (!s.empty() && s.front() == ':') s.remove_prefix(1);
+        while (!s.empty() && text::is_space(s.front())) s.remove_prefix(1);
+    }
+    out = text::upper(s);
     if (out == "YELLOW") out = "AMBER";
-    return true;
+    return !out.empty();
 }
 
 }  // namespace sluice::types

@@ -49,4 +49,9 @@ std::string python_float_repr(double d);
 namespace sluice::types {
 // Parses the accepted DateTime inputs into the canonical UTC form; false when not a date.
 bool parse_datetime_utc(std::string_view v, std::string& out);
+// IntelMQ's DateTime.from_timestamp (seconds since 1970, a float), from_epoch_millis (10, 12 or 13
+// digits: seconds, centiseconds or milliseconds) and from_windows_nt (100 ns since 1601-01-01).
+bool datetime_from_timestamp(std::string_view v, std::string& out);
+bool datetime_from_epoch_millis(std::string_view v, std::string& out);
+bool datetime_from_windows_nt(std::string_view v, std::string& out);
 }  // namespace sluice::types

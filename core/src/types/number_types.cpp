@@ -3,12 +3,25 @@
 // decimal, floats as Python's repr writes them (100.0, 0.5), so the wire format matches IntelMQ's.
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 #include "types/field_types.hpp"
 #include "types/text_util.hpp"
 
 namespace sluice::types {
 namespace {
+
+// Python's int()/float() accept single underscores between digits ("1_000").
+std::string without_underscores(std::string_view v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (v[i] == '_' && i > 0 && i + 1 < v.size() && std::isdigit(static_cast<unsigned char>(v[i - 1])) &&
+            std::isdigit(static_cast<unsigned char>(v[i + 1])))
+            continue;
+        s += v[i];
+    }
+    return s;
+}
 
 bool parse_int(std::string_view v, long long& out) {
     if (!v.empty() && v.front() == '+') v.remove_prefix(1);
@@ -24,12 +37,33 @@ bool parse_double(std::string_view v, double& out) {
 
 }  // namespace
 
+// repr(float): the shortest digits that read back; positional for exponents -4 to 15, else
+// scientific with at least two exponent digits ("1e-05", "1e+16").
 std::string python_float_repr(double d) {
     char buf[64];
-    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
-    std::string s(buf, p);
-    if (s.find_first_of(".en") == std::string::npos) s += ".0";
-    return s;
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+    const std::string sci(buf, p);
+    if (sci == "inf" || sci == "-inf") return sci;
+    if (sci.find("nan") != std::string::npos) return "nan";
+    const size_t e = sci.find('e');
+    int exp = 0;
+    std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+'), sci.data() + sci.size(), exp);
+    const bool neg = sci[0] == '-';
+    std::string digits;
+    for (size_t i = neg; i < e; ++i)
+        if (sci[i] != '.') digits += sci[i];
+    std::string out = neg ? "-" : "";
+    if (exp < -4 || exp >= 16) {
+        out += digits[0];
+        if (digits.size() > 1) out += "." + digits.substr(1);
+        char eb[16];
+        std::snprintf(eb, sizeof eb, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+        return out + eb;
+    }
+    if (exp < 0) return out + "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;
+    const size_t int_len = static_cast<size_t>(exp) + 1;
+    if (digits.size() <= int_len) return out + digits + std::string(int_len - digits.size(), '0') + ".0";
+    return out + digits.substr(0, int_len) + "." + digits.substr(int_len);
 }
 
 bool Integer::is_valid(std::string_view v) const {
@@ -37,7 +71,13 @@ bool Integer::is_valid(std::string_view v) const {
     return parse_int(v, i) && std::to_string(i) == v;
 }
 bool Integer::sanitize(std::string_view v, std::string& out) const {
-    v = text::trim(v);
+    v = text::py_strip(v);
+    if (v == "true" || v == "false") {  // int(True) is 1
+        out = v == "true" ? "1" : "0";
+        return true;
+    }
+    const std::string plain = without_underscores(v);
+    v = plain;
     long long i;
     double d;
     if (parse_int(v, i)) {
@@ -58,7 +98,9 @@ bool Float::is_valid(std::string_view v) const {
 }
 bool Float::sanitize(std::string_view v, std::string& out) const {
     double d;
-    if (!parse_double(text::trim(v), d)) return false;
+    v = text::py_strip(v);
+    if (v == "true" || v == "false") v = v == "true" ? "1" : "0";  // float(True) is 1.0
+    if (!parse_double(without_underscores(v), d)) return false;
     out = python_float_repr(d);
     return true;
 }
@@ -86,12 +128,13 @@ bool ASN::sanitize(std::string_view v, std::string& out) const {
 
 bool Boolean::is_valid(std::string_view v) const { return v == "true" || v == "false"; }
 bool Boolean::sanitize(std::string_view v, std::string& out) const {
-    v = text::trim(v);
-    if (text::iequals(v, "true") || v == "1" || text::iequals(v, "yes")) {
+    v = text::py_strip(v);
+    // IntelMQ: the strings 'true' and 'false' in any case, and the integers 1 and 0.
+    if (text::iequals(v, "true") || v == "1") {
         out = "true";
         return true;
     }
-    if (text::iequals(v, "false") || v == "0" || text::iequals(v, "no")) {
+    if (text::iequals(v, "false") || v == "0") {
         out = "false";
         return true;
     }

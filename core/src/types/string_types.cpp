@@ -6,21 +6,22 @@
 namespace sluice::types {
 
 bool String::is_valid(std::string_view v) const { return !v.empty(); }
+// IntelMQ's sanitize strips surrounding blanks (Python's str.strip()); nothing left is no value.
 bool String::sanitize(std::string_view v, std::string& out) const {
-    out.assign(v);
-    return true;
+    out.assign(text::py_strip(v));
+    return !out.empty();
 }
 
 bool LowercaseString::is_valid(std::string_view v) const { return !v.empty() && text::lower(v) == v; }
 bool LowercaseString::sanitize(std::string_view v, std::string& out) const {
-    out = text::lower(v);
-    return true;
+    out = text::lower(text::py_strip(v));
+    return !out.empty();
 }
 
 bool UppercaseString::is_valid(std::string_view v) const { return !v.empty() && text::upper(v) == v; }
 bool UppercaseString::sanitize(std::string_view v, std::string& out) const {
-    out = text::upper(v);
-    return true;
+    out = text::upper(text::py_strip(v));
+    return !out.empty();
 }
 
 }  // namespace sluice::types

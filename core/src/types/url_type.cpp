@@ -34,11 +34,13 @@ bool URL::is_valid(std::string_view v) const {
 }
 
 bool URL::sanitize(std::string_view v, std::string& out) const {
-    out.assign(text::trim(v));
+    out.assign(text::py_strip(v));
     if (text::starts_with_i(out, "hxxp")) out.replace(0, 4, "http");
     replace_all(out, "[.]", ".");
     replace_all(out, "[:]", ":");
-    return true;
+    // IntelMQ: a file URL without a host gets "localhost" ("file:///etc/hosts").
+    if (text::starts_with_i(out, "file:///")) out.insert(7, "localhost");
+    return !out.empty();
 }
 
 }  // namespace sluice::types

@@ -32,7 +32,8 @@ class FieldType {
     virtual ~FieldType() = default;
     virtual std::string_view name() const = 0;
     virtual ValueKind kind() const { return ValueKind::string; }
-    // True when `value` is already in the type's canonical form.
+    // True when `value` may be stored as it is (IntelMQ's is_valid: a value read from a queue that
+    // passes is kept byte for byte; it need not be the form sanitize would produce).
     virtual bool is_valid(std::string_view value) const = 0;
     // Cleans a value up (case, whitespace, legacy names, formats); false when that is impossible.
     // The result still has to pass is_valid.
