@@ -80,15 +80,4 @@ size_t ReportText::line_of(size_t offset) const {
     return it->original_line + count_line_breaks(before, offset < text_.size() && text_[offset] == '\n');
 }
 
-size_t physical_line_length(std::string_view text, size_t begin) {
-    for (size_t i = begin; i < text.size(); ++i) {
-        if (text[i] == '\n') return i + 1 - begin;
-        if (text[i] == '\r') {
-            if (i + 1 < text.size() && text[i + 1] == '\n') return i + 2 - begin;
-            return i + 1 - begin;
-        }
-    }
-    return text.size() - begin;
-}
-
 }  // namespace sluice::csv

@@ -38,9 +38,4 @@ class ReportText {
     std::string line_ending_;
 };
 
-// Splits `text` at universal line endings ("\r\n", "\n", "\r"), keeping each terminator with its
-// line, as iterating a Python io.StringIO(newline='') does. Returns the length of the line that
-// starts at `begin` (0 at the end of the text).
-size_t physical_line_length(std::string_view text, size_t begin);
-
 }  // namespace sluice::csv
