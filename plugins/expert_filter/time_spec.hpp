@@ -3,25 +3,11 @@
 // such as "2 days", or an absolute date), and event times, all as microseconds since 1970 UTC.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string_view>
+#include "iso_time.hpp"
 
 namespace sluice::filter {
-
-using Micros = int64_t;
-
-// IntelMQ decides "relative" when the text contains a unit name (second, minute, hour, day, week,
-// month, year) anywhere (intelmq.lib.utils.TIMESPANS).
-bool mentions_timespan(std::string_view text);
-
-// IntelMQ's parse_relative: "<number> <unit>[s]" with month = 30 days and year = 365 days. Nothing
-// when the text does not have that shape.
-std::optional<Micros> parse_relative(std::string_view text);
-
-// An ISO 8601-like date and time: "YYYY-MM-DD", optionally followed by 'T' or ' ' and
-// "HH:MM[:SS[.ffffff]]", optionally followed by a zone ("Z", "UTC", "GMT", "+HH:MM", "+HHMM", "+HH").
-// No zone means UTC. Nothing when the text does not parse or names an impossible date.
-std::optional<Micros> parse_datetime(std::string_view text);
-
+using bot_time::mentions_timespan;
+using bot_time::Micros;
+using bot_time::parse_datetime;
+using bot_time::parse_relative;
 }  // namespace sluice::filter

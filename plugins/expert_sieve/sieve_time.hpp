@@ -9,17 +9,14 @@
 #include <string>
 #include <string_view>
 
+#include "iso_time.hpp"
+
 namespace sluice::sieve {
 
-using Micros = int64_t;
-
-// IntelMQ's parse_relative: "<digits> <unit>[s]", unit one of second, minute, hour, day, week,
-// month (30 days), year (365 days). Nothing when the text does not have that shape.
-std::optional<Micros> parse_relative(std::string_view text);
-
-// An ISO 8601 date, optionally with a time: "YYYY-MM-DD", then 'T' or ' ' and "HH:MM[:SS[.ffffff]]",
-// then an optional zone ("Z", "+HH:MM", "+HHMM", "+HH"). No zone means UTC, as pendulum assumes.
-std::optional<Micros> parse_datetime(std::string_view text);
+// The shared readers (plugins/shared/time): IntelMQ's relative spans and ISO 8601 dates.
+using bot_time::Micros;
+using bot_time::parse_datetime;
+using bot_time::parse_relative;
 
 // The operand of :before / :after: absolute when it parses as a date, else relative to now.
 struct TimeSpec {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "time_spec.hpp"
+#include "iso_time.hpp"
 
 #include <array>
 #include <utility>
 
-namespace sluice::filter {
+namespace sluice::bot_time {
 namespace {
 
 constexpr std::array<std::pair<std::string_view, int64_t>, 7> kTimespans = {{
@@ -137,4 +137,4 @@ std::optional<Micros> parse_datetime(std::string_view text) {
     return seconds * 1'000'000 + micros;
 }
 
-}  // namespace sluice::filter
+}  // namespace sluice::bot_time
