@@ -16,7 +16,7 @@ namespace sluice::collector_file {
 namespace {
 
 void sync_path(const fs::path& p, int flags) {
-    UniqueFd fd(::open(p.c_str(), flags | O_CLOEXEC));
+    bot_fd::UniqueFd fd(::open(p.c_str(), flags | O_CLOEXEC));
     if (fd) ::fsync(fd.get());
 }
 

@@ -23,7 +23,7 @@ FileIdentity identity(const struct stat& st) { return FileIdentity{st.st_dev, st
 }  // namespace
 
 std::optional<ReadFile> read_locked(const std::filesystem::path& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+    bot_fd::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
     if (!fd) fail(path, "cannot open");
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK) return std::nullopt;

@@ -20,7 +20,7 @@ namespace {
 }
 
 void fsync_dir(const fs::path& dir) {
-    UniqueFd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    bot_fd::UniqueFd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd || ::fsync(fd.get()) != 0) fail(errno, "cannot sync folder", dir);
 }
 
@@ -47,7 +47,7 @@ void AppendFile::open() {
         new_file = true;
     }
     if (fd < 0) fail(errno, "cannot open", path_);
-    fd_ = UniqueFd(fd);
+    fd_ = bot_fd::UniqueFd(fd);
     if (new_file) {
         if (::fsync(fd_.get()) != 0) fail(errno, "cannot sync", path_);
         fsync_dir(dir);

@@ -31,7 +31,7 @@ class AppendFile {
     void reopen_if_replaced();
 
     std::filesystem::path path_;
-    UniqueFd fd_;
+    bot_fd::UniqueFd fd_;
     bool unsynced_ = false;
 };
 

@@ -7,7 +7,7 @@
 
 #include <utility>
 
-namespace sluice::collector_file {
+namespace sluice::bot_fd {
 
 class UniqueFd {
  public:
@@ -36,4 +36,4 @@ class UniqueFd {
     int fd_ = -1;
 };
 
-}  // namespace sluice::collector_file
+}  // namespace sluice::bot_fd
