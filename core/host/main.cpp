@@ -76,7 +76,9 @@ int main(int argc, char** argv) {
     sluice::HostSignals signals;
     g_signals = &signals;
     install_handlers();
-    auto transports = sluice::make_transport_factory();
+    // Transports report lost and regained broker connections in the bot's own log.
+    const sluice::Logger transport_log(bot);
+    auto transports = sluice::make_transport_factory([&](const std::string& m) { transport_log.warning(m); });
     std::unique_ptr<sluice::Host> host;
     try {
         host = std::make_unique<sluice::Host>(std::move(cfg), bot, *transports, signals);

@@ -10,51 +10,13 @@
 #include <set>
 #include <sstream>
 
+#include "config_checker.hpp"
+
 namespace sluice {
 namespace {
 
-class Checker {
- public:
-    Checker(const std::filesystem::path& file, std::vector<std::string>& errors)
-        : file_(file.string()), errors_(errors) {}
-
-    void error(const toml::node* where, const std::string& what) {
-        std::ostringstream os;
-        os << file_;
-        if (where && where->source().begin.line) os << ":" << where->source().begin.line;
-        os << ": " << what;
-        errors_.push_back(os.str());
-    }
-    void unknown_keys(const toml::table& t, const std::string& table_name,
-                      std::initializer_list<std::string_view> known) {
-        for (auto&& [k, v] : t) {
-            if (std::find(known.begin(), known.end(), k.str()) == known.end()) {
-                std::string list;
-                for (auto kk : known) list += (list.empty() ? "" : ", ") + std::string(kk);
-                error(&v, "unknown key '" + std::string(k.str()) + "' in " + table_name + " (known: " + list + ")");
-            }
-        }
-    }
-    template <class T>
-    void read(const toml::table& t, std::string_view key, T& out, const std::string& where) {
-        const toml::node* n = t.get(key);
-        if (!n) return;
-        if constexpr (std::is_same_v<T, double>) {
-            if (auto v = n->value<double>()) {
-                out = *v;
-                return;
-            }
-        } else if (auto v = n->value<T>()) {
-            out = *v;
-            return;
-        }
-        error(n, where + "." + std::string(key) + " has the wrong type");
-    }
-
- private:
-    std::string file_;
-    std::vector<std::string>& errors_;
-};
+using config_detail::Checker;
+using config_detail::read_transports;
 
 void to_json(const toml::node& n, rapidjson::Value& out, rapidjson::Document::AllocatorType& a) {
     if (auto s = n.as_string())
@@ -107,13 +69,33 @@ void read_settings(Checker& c, const toml::table& t, BotSettings& s, const std::
     c.read(t, "rate_limit", s.rate_limit, where);
     c.read(t, "run_mode", s.run_mode, where);
     c.read(t, "log_level", s.log_level, where);
+    c.read(t, "error_procedure", s.error_procedure, where);
+    c.read(t, "error_dump_message", s.error_dump_message, where);
+    c.read(t, "error_log_message", s.error_log_message, where);
+    c.read(t, "error_log_exception", s.error_log_exception, where);
+    c.read(t, "crash_max_deliveries", s.crash_max_deliveries, where);
+    c.read(t, "log_format", s.log_format, where);
+    c.read(t, "log_max_bytes", s.log_max_bytes, where);
+    c.read(t, "log_backups", s.log_backups, where);
+    c.read(t, "log_processed_messages_count", s.log_processed_messages_count, where);
+    c.read(t, "log_processed_messages_seconds", s.log_processed_messages_seconds, where);
+    if (s.error_procedure != "pass" && s.error_procedure != "stop")
+        c.error(t.get("error_procedure"), where + ".error_procedure must be \"pass\" or \"stop\"");
+    // 1 would dump every message of a crashed batch: which one killed the host is only known from
+    // the second delivery on.
+    if (s.crash_max_deliveries < 2)
+        c.error(t.get("crash_max_deliveries"), where + ".crash_max_deliveries must be at least 2");
+    if (s.log_format != "text" && s.log_format != "json")
+        c.error(t.get("log_format"), where + ".log_format must be \"text\" or \"json\"");
+    if (s.log_max_bytes < 4096) c.error(t.get("log_max_bytes"), where + ".log_max_bytes must be at least 4096");
+    if (s.log_backups < 0) c.error(t.get("log_backups"), where + ".log_backups must not be negative");
     if (s.batch_size < 1) c.error(t.get("batch_size"), where + ".batch_size must be at least 1");
     if (s.error_max_retries < 0) c.error(t.get("error_max_retries"), where + ".error_max_retries must not be negative");
     if (s.run_mode != "continuous" && s.run_mode != "scheduled")
         c.error(t.get("run_mode"),
                 where + ".run_mode must be \"continuous\" or \"scheduled\", not \"" + s.run_mode + "\"");
     if (!transport_available(s.transport))
-        c.error(t.get("transport"), where + ".transport: unknown transport '" + s.transport + "' (available: file)");
+        c.error(t.get("transport"), where + ".transport: unknown transport '" + s.transport + "' (available: file, zmq, amqp)");
     static const std::set<std::string> levels = {"debug", "info", "warning", "error", "critical"};
     if (!levels.count(s.log_level))
         c.error(t.get("log_level"), where + ".log_level must be debug, info, warning, error or critical");
@@ -134,7 +116,7 @@ void read_target(Checker& c, const toml::node& n, const std::string& where, cons
             c.error(&n, where + " needs bot = \"<bot id>\"");
         if (auto tr = (*t)["transport"].value<std::string>()) e.transport = *tr;
         if (!transport_available(e.transport))
-            c.error(&n, where + ": unknown transport '" + e.transport + "' (available: file)");
+            c.error(&n, where + ": unknown transport '" + e.transport + "' (available: file, zmq, amqp)");
         out.push_back(e);
         return;
     }
@@ -152,7 +134,29 @@ void read_targets(Checker& c, const toml::node& n, const std::string& where, con
 
 }  // namespace
 
-bool transport_available(const std::string& name) { return name == "file"; }
+bool transport_available(const std::string& name) { return name == "file" || name == "zmq" || name == "amqp"; }
+
+std::vector<std::string> Config::input_transports(const std::string& bot) const {
+    std::vector<std::string> out;
+    for (const auto& [id, b] : bots)
+        for (const auto& [path, targets] : b.paths)
+            for (const auto& t : targets)
+                if (t.bot == bot && std::find(out.begin(), out.end(), t.transport) == out.end())
+                    out.push_back(t.transport);
+    if (out.empty()) out.push_back("file");
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<std::string> Config::transports_in_use() const {
+    std::vector<std::string> out;
+    for (const auto& [id, b] : bots)
+        for (const auto& [path, targets] : b.paths)
+            for (const auto& t : targets)
+                if (std::find(out.begin(), out.end(), t.transport) == out.end()) out.push_back(t.transport);
+    std::sort(out.begin(), out.end());
+    return out;
+}
 
 std::vector<std::string> Config::producers_of(const std::string& bot) const {
     std::vector<std::string> out;
@@ -179,7 +183,13 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
         errors.push_back(os.str());
         return cfg;
     }
-    c.unknown_keys(root, "the top level", {"paths", "defaults", "transports", "bots"});
+    c.unknown_keys(root, "the top level", {"paths", "defaults", "transports", "metrics", "bots"});
+    if (auto* m = root["metrics"].as_table()) {
+        c.unknown_keys(*m, "[metrics]", {"listen"});
+        c.read(*m, "listen", cfg.metrics_listen, "metrics");
+        if (!cfg.metrics_listen.empty() && cfg.metrics_listen.rfind(':') == std::string::npos)
+            c.error(m->get("listen"), "metrics.listen must be \"address:port\", e.g. \"127.0.0.1:9120\"");
+    }
 
     std::string var = "var", harmonization = "harmonization.toml";
     if (auto* paths = root["paths"].as_table()) {
@@ -197,21 +207,14 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
     if (auto* d = root["defaults"].as_table()) {
         c.unknown_keys(*d, "[defaults]",
                        {"transport", "error_max_retries", "error_retry_delay", "batch_size", "rate_limit", "run_mode",
-                        "log_level"});
+                        "log_level", "error_procedure", "error_dump_message", "error_log_message", "error_log_exception", "crash_max_deliveries",
+                        "log_format", "log_max_bytes", "log_backups", "log_processed_messages_count",
+                        "log_processed_messages_seconds"});
         read_settings(c, *d, defaults, "defaults");
     }
     if (auto* t = root["transports"].as_table()) {
         c.unknown_keys(*t, "[transports]", {"file", "zmq", "amqp"});
-        if (auto* f = (*t)["file"].as_table()) {
-            c.unknown_keys(*f, "[transports.file]", {"max_bytes", "segment_bytes"});
-            int64_t max = static_cast<int64_t>(cfg.file_queue_max_bytes),
-                    seg = static_cast<int64_t>(cfg.file_queue_segment_bytes);
-            c.read(*f, "max_bytes", max, "transports.file");
-            c.read(*f, "segment_bytes", seg, "transports.file");
-            if (max < 1 || seg < 1) c.error(f, "[transports.file] sizes must be positive");
-            cfg.file_queue_max_bytes = static_cast<uint64_t>(max);
-            cfg.file_queue_segment_bytes = static_cast<uint64_t>(seg);
-        }
+        read_transports(c, *t, cfg);
     }
 
     auto* bots = root["bots"].as_table();
@@ -228,16 +231,20 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
             continue;
         }
         c.unknown_keys(*t, "[" + where + "]",
-                       {"plugin", "description", "enabled", "parameters", "to", "transport", "error_max_retries",
-                        "error_retry_delay", "batch_size", "rate_limit", "run_mode", "log_level"});
+                       {"plugin", "description", "enabled", "remote", "parameters", "to", "transport", "error_max_retries",
+                        "error_retry_delay", "batch_size", "rate_limit", "run_mode", "log_level",
+                        "error_procedure", "error_dump_message", "error_log_message", "error_log_exception", "crash_max_deliveries",
+                        "log_format", "log_max_bytes", "log_backups", "log_processed_messages_count",
+                        "log_processed_messages_seconds"});
         BotConfig b;
         b.id = id;
         b.settings = defaults;
         if (id.empty() || id.find_first_of("/\\ \t") != std::string::npos || id.front() == '.')
             c.error(&node, where + ": a bot id may not contain '/', spaces or start with '.'");
+        c.read(*t, "remote", b.remote, where);
         if (auto p = (*t)["plugin"].value<std::string>())
             b.plugin = *p;
-        else
+        else if (!b.remote)
             c.error(&node, where + ".plugin is missing (the plugin name, e.g. \"parser_csv\")");
         c.read(*t, "description", b.description, where);
         c.read(*t, "enabled", b.enabled, where);
@@ -265,6 +272,10 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
                     errors.push_back(file.string() + ": bots." + id + ".to." + path + ": no bot '" + target.bot + "'");
                 else if (target.bot == id)
                     errors.push_back(file.string() + ": bots." + id + ".to." + path + ": a bot cannot send to itself");
+                else if ((it->second.remote || b.remote) && target.transport == "file")
+                    errors.push_back(file.string() + ": bots." + id + ".to." + path + ": '" +
+                                     (b.remote ? id : target.bot) +
+                                     "' runs on another machine; a file queue cannot cross machines (use zmq or amqp)");
             }
     return cfg;
 }

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "sluice/core/clock.hpp"
+#include "crash_guard.hpp"
+#include "sluice/core/input_set.hpp"
 
 namespace sluice {
 namespace {
@@ -22,6 +24,11 @@ constexpr size_t kEarlyDeliveryBytes = 4u << 20;
 // Thrown when a stop request interrupts a retry delay: the batch is left unacknowledged and the
 // host exits cleanly; the batch comes again on the next start.
 struct StopRequested {};
+
+// Thrown when a message failed for good and the bot's error_procedure is "stop".
+struct ErrorProcedureStop {
+    std::string why;
+};
 
 }  // namespace
 
@@ -35,6 +42,9 @@ Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSig
     auto it = cfg_.bots.find(id_);
     if (it == cfg_.bots.end()) throw std::runtime_error(cfg_.file.string() + ": no bot '" + id_ + "'");
     bot_cfg_ = &it->second;
+    if (bot_cfg_->remote)
+        throw std::runtime_error("bot '" + id_ + "' is declared remote = true in " + cfg_.file.string() +
+                                 ": it runs on another machine");
     if (auto level = parse_log_level(bot_cfg_->settings.log_level)) log_.set_level(*level);
     stop_token_ = [this] { return signals_.stop.load(); };
 
@@ -48,7 +58,17 @@ Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSig
 
     harmonization_ = std::make_shared<const Harmonization>(Harmonization::load(cfg_.harmonization));
     start_bot();
-    if (bot_->kind() != SLUICE_KIND_COLLECTOR) input_ = transports_.consumer(cfg_, id_, bot_cfg_->settings.transport);
+    if (bot_->kind() != SLUICE_KIND_COLLECTOR) {
+        std::vector<std::unique_ptr<QueueConsumer>> inputs;
+        for (const auto& transport : cfg_.input_transports(id_))
+            inputs.push_back(transports_.consumer(cfg_, id_, transport));
+        input_ = std::make_unique<InputSet>(std::move(inputs));
+        crash_guard_ = std::make_unique<CrashGuard>(cfg_.var_dir / "run" / (id_ + ".inflight"),
+                                                    bot_cfg_->settings.crash_max_deliveries);
+        if (crash_guard_->suspect())
+            log_.warning("the previous process died inside a batch: taking the next batch message by message, "
+                         "to catch a message that kills the host");
+    }
 }
 
 Host::~Host() {
@@ -98,6 +118,9 @@ int Host::run() {
         code = bot_->kind() == SLUICE_KIND_COLLECTOR ? run_collector() : run_processor();
     } catch (const StopRequested&) {
         code = 0;
+    } catch (const ErrorProcedureStop& e) {
+        log_.log(LogLevel::critical, "stopping, error_procedure is \"stop\": " + e.why);
+        code = kExitErrorProcedureStop;
     } catch (const std::exception& e) {
         log_.log(LogLevel::critical, e.what());
         code = 1;
@@ -121,6 +144,7 @@ void Host::publish_stats(bool force) {
     const auto now = std::chrono::steady_clock::now();
     if (!force && now - last_publish_ < std::chrono::milliseconds(250)) return;
     last_publish_ = now;
+    idle_published_ = stats_.in_flight == 0;
     stats_.publish(cfg_.stats_file(id_), id_, static_cast<long>(::getpid()));
 }
 
@@ -134,6 +158,42 @@ bool Host::finish_batch() {
     dump_.commit();
     bot_->on_durable();
     return true;
+}
+
+// A message failed for good: IntelMQ's error policy decides what is logged, whether it is dumped and
+// sent to _on_error ("pass"), or whether the bot stops with the batch unacknowledged ("stop").
+void Host::give_up(std::string_view record, const std::string& error, int64_t attempts) {
+    const BotSettings& s = bot_cfg_->settings;
+    ++stats_.failed;
+    std::string line = "message failed after " + std::to_string(attempts) + " attempt(s)";
+    if (s.error_log_exception) line += ": " + error;
+    if (s.error_log_message) line += "; message: " + std::string(record.substr(0, 4096));
+    if (s.error_procedure == "stop") {
+        log_.error(line);
+        throw ErrorProcedureStop{error};
+    }
+    if (s.error_dump_message) {
+        ++stats_.dumped;
+        dump_.add(id_, id_ + "-queue", error, record, true);
+        line += " (dumped)";
+    }
+    log_.error(line);
+    std::string why;
+    Message original(MessageType::event, *harmonization_);
+    if (outbox_.has_path("_on_error") && Message::decode(record, original, why)) outbox_.emit("_on_error", original);
+}
+
+void Host::log_progress() {
+    const auto now = std::chrono::steady_clock::now();
+    const BotSettings& s = bot_cfg_->settings;
+    const uint64_t n = stats_.processed - processed_logged_;
+    if (n == 0) return;
+    if (n < static_cast<uint64_t>(std::max<int64_t>(s.log_processed_messages_count, 1)) &&
+        now - progress_logged_at_ < std::chrono::duration<double>(s.log_processed_messages_seconds))
+        return;
+    log_.info("processed " + std::to_string(n) + " messages since last logging");
+    processed_logged_ = stats_.processed;
+    progress_logged_at_ = now;
 }
 
 void Host::process_one(std::string_view record) {
@@ -168,13 +228,7 @@ void Host::process_one(std::string_view record) {
             if (!Message::decode(record, in.message, why)) break;  // the bot may have changed it
             continue;
         }
-        ++stats_.failed;
-        ++stats_.dumped;
-        log_.error("message dumped after " + std::to_string(attempt + 1) + " attempt(s): " + r.error);
-        dump_.add(id_, id_ + "-queue", r.error, record, true);
-        Message original(MessageType::event, *harmonization_);
-        if (outbox_.has_path("_on_error") && Message::decode(record, original, why))
-            outbox_.emit("_on_error", original);
+        give_up(record, r.error, attempt + 1);
         break;
     }
     current_ = nullptr;
@@ -190,11 +244,36 @@ int Host::run_processor() {
             publish_stats();
             continue;
         }
-        for (std::string_view record : batch) process_one(record);
+        // Published at once when work starts after a pause: `sluicectl up --until-idle` must never
+        // read an old "nothing in flight" while this batch waits for a slow ZeroMQ receiver.
+        const bool was_idle = idle_published_;
+        stats_.in_flight = batch.size();
+        if (was_idle) publish_stats(true);
+        crash_guard_->begin_batch();
+        for (std::string_view record : batch) {
+            if (crash_guard_->suspect()) {
+                const int64_t deliveries = crash_guard_->deliver(record);
+                if (deliveries > crash_guard_->max_deliveries()) {
+                    ++stats_.received;
+                    ++stats_.failed;
+                    ++stats_.dumped;
+                    const std::string why = "the host process died while processing this message, " +
+                                            std::to_string(deliveries - 1) + " times (crash_max_deliveries = " +
+                                            std::to_string(crash_guard_->max_deliveries()) + ")";
+                    log_.error("message dumped unprocessed: " + why);
+                    dump_.add(id_, id_ + "-queue", why, record, true);
+                    continue;
+                }
+            }
+            process_one(record);
+        }
         if (!finish_batch()) return signals_.stop ? 0 : 1;
         input_->ack();
+        crash_guard_->batch_done();
         stats_.processed += batch.size();
+        stats_.in_flight = 0;
         publish_stats();
+        log_progress();
     }
     return 0;
 }

@@ -23,6 +23,7 @@ std::string BotStats::to_json(const std::string& bot, long pid) const {
     s += ",\"pid\":" + std::to_string(pid) + ",\"state\":";
     append_json_string(s, state);
     s += ",\"received\":" + std::to_string(received) + ",\"processed\":" + std::to_string(processed) +
+         ",\"in_flight\":" + std::to_string(in_flight) +
          ",\"failed\":" + std::to_string(failed) + ",\"dumped\":" + std::to_string(dumped) +
          ",\"retried\":" + std::to_string(retried) + ",\"collected\":" + std::to_string(collected) + ",\"sent\":{";
     bool first = true;
@@ -69,6 +70,7 @@ bool BotStats::read(const std::filesystem::path& file, BotStats& out) {
     auto u = [&](const char* k) -> uint64_t { return d.HasMember(k) && d[k].IsUint64() ? d[k].GetUint64() : 0; };
     out.received = u("received");
     out.processed = u("processed");
+    out.in_flight = u("in_flight");
     out.failed = u("failed");
     out.dumped = u("dumped");
     out.retried = u("retried");

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The bundled demo, run as the README runs it: every good record becomes a harmonized event in
-// var/events.jsonl, and the one bad record of the URLhaus sample lands in the parser's dump.
+// var/events.jsonl and as rows of var/events.sqlite, the listed addresses and networks in the block
+// list var/blocklist.txt, and the one bad record of the URLhaus sample lands in the parser's dump.
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include <sstream>
 
@@ -11,6 +13,24 @@ using sluice::test::count_lines;
 using sluice::test::read_file;
 using sluice::test::run_command;
 using sluice::test::TempDir;
+
+namespace {
+
+// One number a query returns, read as an analyst would read the demo's database.
+long long sqlite_number(const std::filesystem::path& db, const char* sql) {
+    sqlite3* con = nullptr;
+    REQUIRE(sqlite3_open_v2(db.c_str(), &con, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    const bool row = sqlite3_prepare_v2(con, sql, -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+    const long long value = row ? sqlite3_column_int64(st, 0) : -1;
+    const std::string why = sqlite3_errmsg(con);
+    sqlite3_finalize(st);
+    sqlite3_close(con);
+    REQUIRE_MESSAGE(row, sql << ": " << why);
+    return value;
+}
+
+}  // namespace
 
 TEST_CASE("the demo pipeline turns both sample feeds into events and dumps the bad line") {
     TempDir dir;
@@ -38,6 +58,18 @@ TEST_CASE("the demo pipeline turns both sample feeds into events and dumps the b
     CHECK(events.find(R"("source.network":"198.51.100.64/26")") != std::string::npos);
     CHECK(events.find(R"("source.ip":"198.51.100.7")") != std::string::npos);
     CHECK(events.find(R"("feed.name":"URLhaus")") != std::string::npos);
+
+    // The same events as rows of the SQLite table, one column per field.
+    const auto db = dir / "var" / "events.sqlite";
+    CHECK(sqlite_number(db, "SELECT count(*) FROM events") == static_cast<long long>(count_lines(events_file)));
+    CHECK(sqlite_number(db, R"(SELECT count(*) FROM events WHERE "classification.taxonomy" IS NULL)") == 0);
+    CHECK(sqlite_number(db, R"(SELECT count(*) FROM events WHERE "source.url" = 'http://192.0.2.17:43395/Mozi.m'
+                                AND json_extract(extra, '$.tags') = '32-bit,elf,mips,Mozi')") == 1);
+    CHECK(sqlite_number(db, R"(SELECT count(*) FROM events WHERE "source.network" = '198.51.100.64/26')") == 1);
+
+    // The block list: the netset's six entries (the URLhaus events carry only URLs), as networks.
+    CHECK(read_file(dir / "var" / "blocklist.txt") ==
+          "192.0.2.0/24\n192.0.2.250/32\n198.51.100.7/32\n198.51.100.64/26\n203.0.113.9/32\n203.0.113.128/25\n");
 
     const auto dump = dir / "var" / "dump" / "urlhaus-parser.jsonl";
     CHECK(count_lines(dump) == 1);

@@ -22,7 +22,7 @@ TEST_CASE("check accepts the demo configuration") {
     auto r = run_command(sluicectl() + " --config " + (sluice::test::source_dir() / "conf" / "sluice.toml").string() +
                          " check");
     CHECK(r.exit_code == 0);
-    CHECK(r.output.find("OK — 6 bots") != std::string::npos);
+    CHECK(r.output.find("OK — 8 bots") != std::string::npos);
 }
 
 TEST_CASE("check names a plugin of the wrong ABI, an unknown parameter and a dangling edge") {

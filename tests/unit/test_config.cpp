@@ -27,7 +27,7 @@ TEST_CASE("the shipped demo configuration loads without problems") {
     std::vector<std::string> errors;
     auto cfg = sluice::load_config(sluice::test::source_dir() / "conf" / "sluice.toml", errors);
     CHECK(errors.empty());
-    CHECK(cfg.bots.size() == 6);
+    CHECK(cfg.bots.size() == 8);
     CHECK(cfg.bots.at("taxonomy").paths.at("_default").at(0).bot == "events-file");
 }
 
@@ -80,4 +80,84 @@ to = [{ bot = "a", transport = "pigeon" }]
 TEST_CASE("a TOML syntax error names the line and column") {
     const auto errs = problems("[bots.a]\nplugin = \"x\nto = []\n");
     CHECK(errs.find("sluice.toml:2:") != std::string::npos);
+}
+
+TEST_CASE("transports: zmq endpoints, the amqp broker and bots fed over several transports") {
+    sluice::Config cfg;
+    const auto errs = problems(R"(
+[transports.zmq]
+endpoints = { b = "tcp://10.0.0.2:5601" }
+bind = { b = "tcp://*:5601" }
+heartbeat = 1.5
+[transports.amqp]
+url = "amqps://rabbit.example.org:5671/sluice"
+username = "sluice"
+password_file = "secret/amqp.password"
+[bots.a]
+plugin = "collector_file"
+to = [{ bot = "b", transport = "zmq" }, { bot = "c", transport = "amqp" }]
+[bots.a2]
+plugin = "collector_file"
+to = [{ bot = "b", transport = "file" }]
+[bots.b]
+plugin = "expert_taxonomy"
+to = [{ bot = "c", transport = "zmq" }]
+[bots.c]
+plugin = "output_file"
+)",
+                               &cfg);
+    CHECK(errs.empty());
+    CHECK(cfg.zmq.endpoints.at("b") == "tcp://10.0.0.2:5601");
+    CHECK(cfg.zmq.bind.at("b") == "tcp://*:5601");
+    CHECK(cfg.zmq.heartbeat == 1.5);
+    CHECK(cfg.amqp.username == "sluice");
+    CHECK(cfg.amqp.queue_type == "quorum");
+    // Relative paths start at the configuration's folder, like every path.
+    CHECK(std::filesystem::path(cfg.amqp.password_file).is_absolute());
+    CHECK(cfg.input_transports("b") == std::vector<std::string>{"file", "zmq"});
+    CHECK(cfg.input_transports("c") == std::vector<std::string>{"amqp", "zmq"});
+    CHECK(cfg.input_transports("a") == std::vector<std::string>{"file"});  // no producers: fed by hand
+    CHECK(cfg.transports_in_use() == std::vector<std::string>{"amqp", "file", "zmq"});
+}
+
+TEST_CASE("bad transport settings are refused, each naming its key") {
+    const auto errs = problems(R"(
+[transports.zmq]
+endpoints = { b = "udp://x" }
+heartbeat = 0
+[transports.amqp]
+url = "http://rabbit"
+queue_type = "stream"
+password_env = "A"
+password_file = "b"
+port = 5672
+[bots.a]
+plugin = "collector_file"
+to = [{ bot = "b", transport = "carrier-pigeon" }]
+[bots.b]
+plugin = "output_file"
+)");
+    CHECK(errs.find("transports.zmq.endpoints.b must be \"tcp://host:port\" or \"ipc://path\"") != std::string::npos);
+    CHECK(errs.find("transports.zmq.heartbeat must be positive") != std::string::npos);
+    CHECK(errs.find("transports.amqp.url must start with amqp:// or amqps://") != std::string::npos);
+    CHECK(errs.find("transports.amqp.queue_type must be \"classic\" or \"quorum\"") != std::string::npos);
+    CHECK(errs.find("give password_env or password_file, not both") != std::string::npos);
+    CHECK(errs.find("unknown key 'port' in [transports.amqp]") != std::string::npos);
+    CHECK(errs.find("unknown transport 'carrier-pigeon' (available: file, zmq, amqp)") != std::string::npos);
+}
+
+TEST_CASE("a remote bot needs no plugin, and a file queue cannot reach it") {
+    const auto errs = problems(R"(
+[bots.a]
+plugin = "collector_file"
+to = ["far", { bot = "far2", transport = "amqp" }]
+[bots.far]
+remote = true
+[bots.far2]
+remote = true
+)");
+    CHECK(errs.find("bots.a.to._default: 'far' runs on another machine; a file queue cannot cross machines") !=
+          std::string::npos);
+    CHECK(errs.find("far2") == std::string::npos);
+    CHECK(errs.find("plugin is missing") == std::string::npos);
 }

@@ -8,12 +8,14 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -28,6 +30,10 @@
 #endif
 #ifndef SLUICE_BENCH_DATA_DIR
 #define SLUICE_BENCH_DATA_DIR "tools/bench/data"
+#endif
+
+#ifdef SLUICE_BENCH_PRIVATE_RABBITMQ
+#include "rabbitmq_server.hpp"
 #endif
 
 namespace fs = std::filesystem;
@@ -46,6 +52,9 @@ int usage(std::ostream& os, int code) {
           "  --latency-samples K   single events timed through the chain (default 50)\n"
           "  --collector-poll S    rate_limit of the continuous collector in the latency probe (default 0.01)\n"
           "  --timeout S           give up on one run after S seconds (default 900)\n"
+          "  --transports LIST     chain and latency on these transports (default file,zmq,amqp)\n"
+          "  --amqp-url URL        the broker for amqp (default: a private RabbitMQ node on loopback,\n"
+          "                        started and stopped by the bench; needs rabbitmq-server)\n"
           "  --no-strace           do not count fsyncs (they are counted in a second, untimed run)\n"
           "  --wrap \"CMD ARGS\"     run the timed stage hosts under CMD (e.g. \"valgrind --tool=callgrind\")\n"
           "  --work DIR            scratch folder (default: a new one under $TMPDIR or /tmp)\n"
@@ -104,8 +113,8 @@ struct Conditions {
 struct Results {
     Conditions conditions;
     std::vector<StageResult> stages;
-    std::optional<ChainResult> chain;
-    std::optional<LatencyResult> latency;
+    std::vector<ChainResult> chains;       // one per transport
+    std::vector<LatencyResult> latencies;  // one per transport
     std::vector<RestResult> rest;
 };
 
@@ -146,35 +155,37 @@ void print_table(const Results& r) {
         }
         std::printf("\n");
     }
-    if (r.chain) {
-        const auto& ch = *r.chain;
+    if (!r.chains.empty()) {
         std::printf("%-36s %9s %9s %11s %11s %9s %10s  %s\n", "chain (sluicectl up --until-idle)", "events", "seconds",
                     "events/s", "CPU s/100k", "peak MiB", "fsync/ev", "status");
-        std::string status = ch.status;
-        if (ch.fsyncs.status != "ok" && ch.status != "not run") status += "; fsync: " + ch.fsyncs.status;
-        std::printf("%-36s %9llu %9.2f %11.0f %11.2f %9s %10s  %s\n", ("transport " + ch.transport).c_str(),
-                    static_cast<unsigned long long>(ch.out), ch.seconds, ch.events_per_s, ch.cpu_s_per_100k,
-                    mib(ch.peak_rss_kib).c_str(), fsync_cell(ch.fsyncs).c_str(), status.c_str());
-        for (const char* t : {"zmq", "amqp"})
-            std::printf("%-36s %9s %9s %11s %11s %9s %10s  %s\n", (std::string("transport ") + t).c_str(), "-", "-",
-                        "-", "-", "-", "-", sluice::transport_available(t) ? "not measured yet" : "not built");
-        std::printf("  bots: %s; seconds = start until the last event is written (sluicectl exited after %.2f s)\n",
-                    ch.bots.c_str(), ch.wall_s);
-        std::string hwm;
-        for (const auto& [bot, kib] : ch.bot_hwm_kib)
-            hwm += (hwm.empty() ? "" : ", ") + bot + " " + (kib ? mib(kib) + " MiB" : std::string("(exited)"));
-        if (!hwm.empty()) std::printf("  VmHWM of each host after the last event: %s\n\n", hwm.c_str());
+        for (const auto& ch : r.chains) {
+            std::string status = ch.status;
+            if (ch.fsyncs.status != "ok" && ch.status == "ok") status += "; fsync: " + ch.fsyncs.status;
+            std::printf("%-36s %9llu %9.2f %11.0f %11.2f %9s %10s  %s\n", ("transport " + ch.transport).c_str(),
+                        static_cast<unsigned long long>(ch.out), ch.seconds, ch.events_per_s, ch.cpu_s_per_100k,
+                        mib(ch.peak_rss_kib).c_str(), fsync_cell(ch.fsyncs).c_str(), status.c_str());
+        }
+        std::printf("  bots: %s; seconds = start until the last event is written\n", r.chains.front().bots.c_str());
+        for (const auto& ch : r.chains) {
+            std::string hwm;
+            for (const auto& [bot, kib] : ch.bot_hwm_kib)
+                hwm += (hwm.empty() ? "" : ", ") + bot + " " + (kib ? mib(kib) + " MiB" : std::string("(exited)"));
+            if (!hwm.empty())
+                std::printf("  %s: sluicectl exited after %.2f s; VmHWM of each host after the last event: %s\n",
+                            ch.transport.c_str(), ch.wall_s, hwm.c_str());
+        }
+        std::printf("\n");
     }
-    if (r.latency) {
-        const auto& l = *r.latency;
+    for (const auto& l : r.latencies) {
         std::printf("latency of one event through the chain (transport %s, collector polls every %g s): ",
                     l.transport.c_str(), l.collector_poll_s);
         if (l.samples)
-            std::printf("p50 %.1f ms, p90 %.1f ms, p99 %.1f ms (min %.1f, max %.1f, %d samples)  %s\n\n", l.p50_ms,
+            std::printf("p50 %.1f ms, p90 %.1f ms, p99 %.1f ms (min %.1f, max %.1f, %d samples)  %s\n", l.p50_ms,
                         l.p90_ms, l.p99_ms, l.min_ms, l.max_ms, l.samples, l.status.c_str());
         else
-            std::printf("%s\n\n", l.status.c_str());
+            std::printf("%s\n", l.status.c_str());
     }
+    if (!r.latencies.empty()) std::printf("\n");
     if (!r.rest.empty()) {
         std::printf("%-36s %9s %9s  %s\n", "host at rest, one bot, after 1 s", "VmRSS MiB", "VmHWM MiB", "status");
         for (const auto& m : r.rest)
@@ -278,49 +289,44 @@ std::string to_json(const Results& r) {
     }
     w.EndArray();
 
-    if (r.chain) {
-        const auto& ch = *r.chain;
+    if (!r.chains.empty()) {
         w.Key("chain");
         w.StartArray();
-        w.StartObject();
-        kv(w, "transport", ch.transport);
-        kv(w, "status", ch.status);
-        kv(w, "bots", ch.bots);
-        kv(w, "events", ch.events);
-        kv(w, "events_out", ch.out);
-        kv(w, "seconds_to_last_event", ch.seconds);
-        kv(w, "events_per_second", ch.events_per_s);
-        kv(w, "sluicectl_wall_seconds", ch.wall_s);
-        kv(w, "cpu_user_seconds", ch.user_s);
-        kv(w, "cpu_system_seconds", ch.sys_s);
-        kv(w, "cpu_seconds_per_100k_events", ch.cpu_s_per_100k);
-        kv(w, "peak_rss_kib", ch.peak_rss_kib);
-        w.Key("host_vm_hwm_kib");
-        w.StartObject();
-        for (const auto& [bot, kib] : ch.bot_hwm_kib) kv(w, bot.c_str(), kib);
-        w.EndObject();
-        write_fsyncs(w, ch.fsyncs);
-        if (r.latency) {
-            const auto& l = *r.latency;
-            w.Key("latency");
+        for (const auto& ch : r.chains) {
             w.StartObject();
-            kv(w, "status", l.status);
-            kv(w, "collector_poll_seconds", l.collector_poll_s);
-            kv(w, "samples", l.samples);
-            kv(w, "timed_out", l.lost);
-            kv(w, "min_ms", l.min_ms);
-            kv(w, "p50_ms", l.p50_ms);
-            kv(w, "p90_ms", l.p90_ms);
-            kv(w, "p99_ms", l.p99_ms);
-            kv(w, "max_ms", l.max_ms);
-            kv(w, "mean_ms", l.mean_ms);
+            kv(w, "transport", ch.transport);
+            kv(w, "status", ch.status);
+            kv(w, "bots", ch.bots);
+            kv(w, "events", ch.events);
+            kv(w, "events_out", ch.out);
+            kv(w, "seconds_to_last_event", ch.seconds);
+            kv(w, "events_per_second", ch.events_per_s);
+            kv(w, "sluicectl_wall_seconds", ch.wall_s);
+            kv(w, "cpu_user_seconds", ch.user_s);
+            kv(w, "cpu_system_seconds", ch.sys_s);
+            kv(w, "cpu_seconds_per_100k_events", ch.cpu_s_per_100k);
+            kv(w, "peak_rss_kib", ch.peak_rss_kib);
+            w.Key("host_vm_hwm_kib");
+            w.StartObject();
+            for (const auto& [bot, kib] : ch.bot_hwm_kib) kv(w, bot.c_str(), kib);
             w.EndObject();
-        }
-        w.EndObject();
-        for (const char* t : {"zmq", "amqp"}) {
-            w.StartObject();
-            kv(w, "transport", std::string(t));
-            kv(w, "status", std::string(sluice::transport_available(t) ? "not measured yet" : "not built"));
+            write_fsyncs(w, ch.fsyncs);
+            for (const auto& l : r.latencies) {
+                if (l.transport != ch.transport) continue;
+                w.Key("latency");
+                w.StartObject();
+                kv(w, "status", l.status);
+                kv(w, "collector_poll_seconds", l.collector_poll_s);
+                kv(w, "samples", l.samples);
+                kv(w, "timed_out", l.lost);
+                kv(w, "min_ms", l.min_ms);
+                kv(w, "p50_ms", l.p50_ms);
+                kv(w, "p90_ms", l.p90_ms);
+                kv(w, "p99_ms", l.p99_ms);
+                kv(w, "max_ms", l.max_ms);
+                kv(w, "mean_ms", l.mean_ms);
+                w.EndObject();
+            }
             w.EndObject();
         }
         w.EndArray();
@@ -369,6 +375,37 @@ bool wants(const std::string& only, const std::string& what) {
     return false;
 }
 
+std::vector<std::string> split_list(const std::string& list) {
+    std::vector<std::string> out;
+    std::stringstream ss(list);
+    for (std::string part; std::getline(ss, part, ',');)
+        if (!part.empty()) out.push_back(part);
+    return out;
+}
+
+// The amqp runs need a broker. Without --amqp-url the bench starts a private RabbitMQ node on
+// loopback (as the tests do) when the build has the test support and rabbitmq-server is installed.
+#ifdef SLUICE_BENCH_PRIVATE_RABBITMQ
+using PrivateBroker = sluice::test::RabbitMqServer;
+std::unique_ptr<PrivateBroker> start_private_broker(Env& env) {
+    try {
+        std::fprintf(stderr, "sluice-bench: starting a private RabbitMQ node for the amqp runs\n");
+        auto broker = std::make_unique<PrivateBroker>();
+        env.amqp_url = broker->url();
+        return broker;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "sluice-bench: no RabbitMQ for the amqp runs: %s\n", e.what());
+        return nullptr;
+    }
+}
+#else
+struct PrivateBroker {};
+std::unique_ptr<PrivateBroker> start_private_broker(Env&) {
+    std::fprintf(stderr, "sluice-bench: amqp runs need --amqp-url (this build has no private broker support)\n");
+    return nullptr;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -380,6 +417,7 @@ int main(int argc, char** argv) {
     env.harmonization = sluice::default_harmonization_file();
     env.data_dir = SLUICE_BENCH_DATA_DIR;
     std::string json_file, only, work;
+    std::vector<std::string> transports = {"file", "zmq", "amqp"};
     bool no_strace = false;
     try {
         for (int i = 1; i < argc; ++i) {
@@ -404,6 +442,10 @@ int main(int argc, char** argv) {
                 env.collector_poll_s = std::stod(value());
             else if (a == "--timeout")
                 env.timeout_s = std::stod(value());
+            else if (a == "--transports")
+                transports = split_list(value());
+            else if (a == "--amqp-url")
+                env.amqp_url = value();
             else if (a == "--no-strace")
                 no_strace = true;
             else if (a == "--work")
@@ -494,10 +536,13 @@ int main(int argc, char** argv) {
         for (const auto& s : stages)
             if (wants(only, "stages") || wants(only, s.plugin))
                 results.stages.push_back(run_stage(env, s.name, s.plugin, s.lines_per_report));
-        if (wants(only, "chain")) results.chain = run_chain(env);
-        if (wants(only, "latency")) {
-            results.latency = run_latency(env);
-            if (!results.chain) results.chain = ChainResult{};
+        std::unique_ptr<PrivateBroker> broker;
+        if (std::find(transports.begin(), transports.end(), "amqp") != transports.end() && env.amqp_url.empty() &&
+            (wants(only, "chain") || wants(only, "latency")))
+            broker = start_private_broker(env);
+        for (const auto& t : transports) {
+            if (wants(only, "chain")) results.chains.push_back(run_chain(env, t));
+            if (wants(only, "latency")) results.latencies.push_back(run_latency(env, t));
         }
         if (wants(only, "rest"))
             for (const char* p :
@@ -521,8 +566,8 @@ int main(int argc, char** argv) {
     // A scenario that failed leaves its folder (logs, configuration) behind; then the whole scratch stays.
     bool failed = false;
     for (const auto& st : results.stages) failed |= st.status != "ok" && st.status != "not built";
-    if (results.chain) failed |= results.chain->status.rfind("failed", 0) == 0;
-    if (results.latency) failed |= results.latency->status.rfind("failed", 0) == 0;
+    for (const auto& ch : results.chains) failed |= ch.status.rfind("failed", 0) == 0;
+    for (const auto& l : results.latencies) failed |= l.status.rfind("failed", 0) == 0;
     for (const auto& m : results.rest) failed |= m.status != "ok";
     std::error_code ec;
     if (failed)

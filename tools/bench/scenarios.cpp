@@ -66,10 +66,13 @@ void cleanup(const Env& env, const fs::path& dir) {
     if (!env.keep) fs::remove_all(dir, ec);
 }
 
-std::string config_header(const Env& env) {
-    return "# written by sluice-bench\n[paths]\nvar = \"var\"\nharmonization = " +
-           toml_string(env.harmonization.string()) + "\nplugins = [" + toml_string(env.plugin_dir.string()) +
-           "]\n\n[defaults]\ntransport = \"file\"\nbatch_size = " + std::to_string(env.batch_size) + "\n\n";
+std::string config_header(const Env& env, const std::string& transport = "file") {
+    std::string conf = "# written by sluice-bench\n[paths]\nvar = \"var\"\nharmonization = " +
+                       toml_string(env.harmonization.string()) + "\nplugins = [" + toml_string(env.plugin_dir.string()) +
+                       "]\n\n[defaults]\ntransport = " + toml_string(transport) +
+                       "\nbatch_size = " + std::to_string(env.batch_size) + "\n\n";
+    if (transport == "amqp") conf += "[transports.amqp]\nurl = " + toml_string(env.amqp_url) + "\n\n";
+    return conf;
 }
 
 std::string parameters_for(const Env& env, const std::string& plugin, const std::string& output_file) {
@@ -335,10 +338,10 @@ std::vector<std::string> chain_plugins(const Env& env) {
 }
 
 // The chain's configuration: collector → parser → (deduplicator) → taxonomy → output.
-std::string chain_config(const Env& env, const std::string& collector_params, const std::string& collector_settings,
-                         const fs::path& out_file) {
+std::string chain_config(const Env& env, const std::string& transport, const std::string& collector_params,
+                         const std::string& collector_settings, const fs::path& out_file) {
     const auto plugins = chain_plugins(env);
-    std::string conf = config_header(env);
+    std::string conf = config_header(env, transport);
     for (size_t i = 0; i < plugins.size(); ++i) {
         const std::string& p = plugins[i];
         const std::string to = i + 1 < plugins.size() ? plugins[i + 1] : "";  // bot id = plugin name
@@ -375,12 +378,14 @@ struct ChainRun {
     Usage usage;
 };
 
-ChainRun run_chain_once(const Env& env, const fs::path& dir, const fs::path& feed_dir, const fs::path& strace_summary) {
+ChainRun run_chain_once(const Env& env, const std::string& transport, const fs::path& dir, const fs::path& feed_dir,
+                        const fs::path& strace_summary) {
     ChainRun run;
     fresh_dir(dir);
     const fs::path out_file = dir / "var" / "events.jsonl";
     const fs::path conf_file = dir / "sluice.toml";
-    write_file(conf_file, chain_config(env, collector_params(feed_dir, false), "run_mode = \"scheduled\"\n", out_file));
+    write_file(conf_file,
+               chain_config(env, transport, collector_params(feed_dir, false), "run_mode = \"scheduled\"\n", out_file));
     std::vector<std::string> argv;
     if (!strace_summary.empty()) argv = strace_prefix(env.strace, strace_summary);
     argv.insert(argv.end(), {env.ctl.string(), "--config", conf_file.string(), "up", "--until-idle", "--timeout",
@@ -435,8 +440,13 @@ void write_feed_folder(const Env& env, const fs::path& folder) {
 
 }  // namespace
 
-ChainResult run_chain(const Env& env) {
+ChainResult run_chain(const Env& env, const std::string& transport) {
     ChainResult r;
+    r.transport = transport;
+    if (transport == "amqp" && env.amqp_url.empty()) {
+        r.status = "not run: no broker (--amqp-url, or install rabbitmq-server for a private one)";
+        return r;
+    }
     const auto plugins = chain_plugins(env);
     r.bots = join_plugins(plugins);
     for (const auto& p : plugins) {
@@ -449,9 +459,9 @@ ChainResult run_chain(const Env& env) {
     const fs::path feed_dir = env.work / "chain-feed";
     progress("chain: writing " + std::to_string(env.events) + " lines in files of " + std::to_string(env.report_lines));
     write_feed_folder(env, feed_dir);
-    progress("chain: " + r.bots + " (sluicectl up --until-idle)");
-    const fs::path dir = env.work / "chain";
-    const ChainRun run = run_chain_once(env, dir, feed_dir, {});
+    progress("chain on " + transport + ": " + r.bots + " (sluicectl up --until-idle)");
+    const fs::path dir = env.work / ("chain-" + transport);
+    const ChainRun run = run_chain_once(env, transport, dir, feed_dir, {});
     r.status = run.problem.empty() ? "ok" : "failed: " + run.problem;
     r.out = run.out;
     r.seconds = run.seconds;
@@ -466,10 +476,12 @@ ChainResult run_chain(const Env& env) {
 
     if (env.strace.empty()) {
         r.fsyncs.status = env.no_strace_reason;
+    } else if (transport != "file") {
+        r.fsyncs.status = "counted for the file transport only";
     } else if (run.problem.empty()) {
         progress("chain: counting fsyncs under strace");
         const fs::path summary = env.work / "chain-strace.txt";
-        const ChainRun t = run_chain_once(env, env.work / "chain-strace", feed_dir, summary);
+        const ChainRun t = run_chain_once(env, transport, env.work / "chain-strace", feed_dir, summary);
         if (t.problem.empty())
             read_fsyncs(summary, t.out, r.fsyncs);
         else
@@ -480,8 +492,13 @@ ChainResult run_chain(const Env& env) {
     return r;
 }
 
-LatencyResult run_latency(const Env& env) {
+LatencyResult run_latency(const Env& env, const std::string& transport) {
     LatencyResult r;
+    r.transport = transport;
+    if (transport == "amqp" && env.amqp_url.empty()) {
+        r.status = "not run: no broker";
+        return r;
+    }
     r.collector_poll_s = env.collector_poll_s;
     for (const auto& p : chain_plugins(env)) {
         if (!env.plugin_built(p)) {
@@ -490,7 +507,7 @@ LatencyResult run_latency(const Env& env) {
         }
     }
     progress("latency: " + std::to_string(env.latency_samples) + " single events through the chain");
-    const fs::path dir = env.work / "latency";
+    const fs::path dir = env.work / ("latency-" + transport);
     fresh_dir(dir);
     const fs::path drop = dir / "drop";
     fs::create_directories(drop);
@@ -498,7 +515,7 @@ LatencyResult run_latency(const Env& env) {
     const fs::path conf_file = dir / "sluice.toml";
     const std::string settings =
         "run_mode = \"continuous\"\nrate_limit = " + std::to_string(env.collector_poll_s) + "\n";
-    write_file(conf_file, chain_config(env, collector_params(drop, true), settings, out_file));
+    write_file(conf_file, chain_config(env, transport, collector_params(drop, true), settings, out_file));
     Child ctl({env.ctl.string(), "--config", conf_file.string(), "up"}, dir / "sluicectl.log");
     LineCounter lines(out_file);
 

@@ -36,6 +36,7 @@ struct Env {
     int64_t batch_size = 500;
     std::vector<std::string> wrap;  // a command the timed stage hosts run under (e.g. valgrind), or empty
     bool keep = false;              // leave the scenario folders behind for inspection
+    std::string amqp_url;           // the broker of the amqp chain; empty: amqp is not run
     const Harmonization* harmonization_table = nullptr;
     const Feed* feed = nullptr;
 
@@ -104,8 +105,8 @@ struct RestResult {
 // One stage alone. A parser gets env.events lines in reports of `lines_per_report` lines (the last one
 // shorter if needed); any other stage gets env.events events.
 StageResult run_stage(const Env& env, const std::string& name, const std::string& plugin, uint64_t lines_per_report);
-ChainResult run_chain(const Env& env);
-LatencyResult run_latency(const Env& env);
+ChainResult run_chain(const Env& env, const std::string& transport);
+LatencyResult run_latency(const Env& env, const std::string& transport);
 RestResult run_rest(const Env& env, const std::string& plugin);
 
 }  // namespace sluice::bench

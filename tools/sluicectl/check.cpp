@@ -7,6 +7,7 @@
 #include "sluice/core/message.hpp"
 #include "sluice/core/params.hpp"
 #include "sluice/core/plugin.hpp"
+#include "transport_factory.hpp"
 
 namespace sluice::ctl {
 
@@ -21,6 +22,7 @@ std::vector<std::string> check_config(const std::string& file, Config& cfg, std:
     }
     const auto dirs = plugin_search_path(cfg.plugin_path);
     for (const auto& [id, b] : cfg.bots) {
+        if (b.remote) continue;  // runs elsewhere: that machine's `sluicectl check` looks at it
         try {
             Plugin plugin(find_plugin(b.plugin, dirs));
             bots[id] = CheckedBot{plugin.desc().kind, plugin.file().string()};
@@ -43,6 +45,9 @@ std::vector<std::string> check_config(const std::string& file, Config& cfg, std:
                     errors.push_back("bots." + id + ".to." + path + ": '" + t.bot +
                                      "' is a collector; collectors have no input");
             }
+    // Only once everything local is right: a broker probe costs up to connect_timeout.
+    if (errors.empty())
+        for (auto& problem : make_transport_factory()->check(cfg)) errors.push_back(std::move(problem));
     return errors;
 }
 

@@ -20,7 +20,8 @@ int usage(std::ostream& os, int code) {
           "                                             --until-idle exits once collectors are done and\n"
           "                                             every queue is drained\n"
           "  check [--json]                             validate the configuration, plugins and parameters\n"
-          "  list queues [--json] [--non-zero]          messages waiting in each bot's input\n"
+          "  list queues [--json] [--non-zero] [--sum]  messages waiting in each bot's input, on every\n"
+          "                                             transport it is fed by (exit 1: a broker is unreachable)\n"
           "  list bots [--json]                         the installed plugins, their kinds and parameters\n"
           "  docs <plugin>                              the plugin's parameter table as Markdown\n"
           "\n"
@@ -69,7 +70,7 @@ int main(int argc, char** argv) {
         if (verb == "list" && args.size() >= 2 && args[1] == "bots") return sluice::ctl::run_list_bots(config, flag("--json"));
         if (verb == "docs" && args.size() == 2) return sluice::ctl::run_docs(config, args[1]);
         if (verb == "list" && args.size() >= 2 && args[1] == "queues")
-            return sluice::ctl::run_list_queues(config, flag("--json"), flag("--non-zero"));
+            return sluice::ctl::run_list_queues(config, flag("--json"), flag("--non-zero"), flag("--sum"));
     } catch (const std::exception& e) {
         std::cerr << "sluicectl " << verb << ": " << e.what() << "\n";
         return 1;

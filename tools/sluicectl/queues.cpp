@@ -10,7 +10,7 @@
 
 namespace sluice::ctl {
 
-int run_list_queues(const std::string& config, bool json, bool non_zero) {
+int run_list_queues(const std::string& config, bool json, bool non_zero, bool sum) {
     std::vector<std::string> errors;
     Config cfg = load_config(config, errors);
     if (!errors.empty()) {
@@ -20,26 +20,54 @@ int run_list_queues(const std::string& config, bool json, bool non_zero) {
     auto transports = make_transport_factory();
     std::string out = "{";
     bool first = true;
+    bool unreachable = false;
+    uint64_t total = 0;
     for (const auto& [id, b] : cfg.bots) {
-        if (cfg.producers_of(id).empty()) continue;  // collectors and unconnected bots have no input
-        const QueueStats s = transports->stats(cfg, id, b.settings.transport);
-        if (non_zero && s.records == 0) continue;
-        const std::string queue = id + "-queue";
-        if (json) {
-            if (!first) out += ',';
-            first = false;
-            append_json_string(out, queue);
-            out += ":{\"messages\":" + std::to_string(s.records) + ",\"bytes\":" + std::to_string(s.bytes) +
-                   ",\"transport\":";
-            append_json_string(out, b.settings.transport);
-            out += "}";
-        } else {
-            std::cout << std::left << std::setw(32) << queue << std::right << std::setw(10) << s.records << "  "
-                      << b.settings.transport << "\n";
+        if (b.remote || cfg.producers_of(id).empty()) continue;  // no input here
+        // One line per transport the bot's input arrives on: a bot may be fed over several.
+        for (const auto& transport : cfg.input_transports(id)) {
+            QueueStats s;
+            std::string problem;
+            try {
+                s = transports->stats(cfg, id, transport);
+            } catch (const std::exception& e) {
+                problem = e.what();
+                unreachable = true;
+            }
+            total += s.records;
+            if (sum || (non_zero && s.records == 0 && problem.empty())) continue;
+            const std::string queue = id + "-queue";
+            if (json) {
+                if (!first) out += ',';
+                first = false;
+                append_json_string(out, queue + (cfg.input_transports(id).size() > 1 ? "@" + transport : ""));
+                out += ":{\"bot\":";
+                append_json_string(out, id);
+                out += ",\"messages\":" + std::to_string(s.records) + ",\"bytes\":" + std::to_string(s.bytes) +
+                       ",\"transport\":";
+                append_json_string(out, transport);
+                if (!problem.empty()) {
+                    out += ",\"error\":";
+                    append_json_string(out, problem);
+                }
+                out += "}";
+            } else {
+                std::cout << std::left << std::setw(32) << queue << std::right << std::setw(10)
+                          << (problem.empty() ? std::to_string(s.records) : "?") << "  " << transport
+                          << (transport == "zmq" ? " (in flight)" : "") << (problem.empty() ? "" : "  " + problem)
+                          << "\n";
+            }
         }
     }
-    if (json) std::cout << out << "}\n";
-    return 0;
+    if (sum) {
+        if (json)
+            std::cout << "{\"messages\":" << total << "}\n";
+        else
+            std::cout << total << "\n";
+    } else if (json) {
+        std::cout << out << "}\n";
+    }
+    return unreachable ? 1 : 0;
 }
 
 }  // namespace sluice::ctl

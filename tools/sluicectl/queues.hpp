@@ -5,5 +5,5 @@
 #include <string>
 
 namespace sluice::ctl {
-int run_list_queues(const std::string& config, bool json, bool non_zero);
+int run_list_queues(const std::string& config, bool json, bool non_zero, bool sum);
 }  // namespace sluice::ctl

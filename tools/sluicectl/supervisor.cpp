@@ -94,6 +94,28 @@ std::string tail_of(const std::filesystem::path& file, size_t lines) {
 
 }  // namespace
 
+// Idle: every collector finished, no host holds a batch it has not acknowledged, and no queue on
+// any transport holds a message. Nothing can be in flight then: a host acknowledges its input only
+// after its output is durable (file, amqp) or acknowledged by the receiving host (zmq).
+static bool is_idle(const Config& cfg, TransportFactory& transports, const std::vector<Child>& children) {
+    for (const auto& c : children) {
+        if (c.kind == SLUICE_KIND_COLLECTOR) {
+            if (!c.done) return false;
+            continue;
+        }
+        if (c.pid < 0) return false;  // restarting: its input may still hold work
+        BotStats s;
+        if (!BotStats::read(cfg.stats_file(c.id), s) || s.in_flight > 0) return false;
+        try {
+            for (const auto& transport : cfg.input_transports(c.id))
+                if (transports.stats(cfg, c.id, transport).records > 0) return false;
+        } catch (const std::exception&) {
+            return false;  // a broker that does not answer may still hold messages
+        }
+    }
+    return true;
+}
+
 int run_up(const UpOptions& options) {
     Config cfg;
     std::map<std::string, CheckedBot> checked;
@@ -108,6 +130,7 @@ int run_up(const UpOptions& options) {
 
     std::vector<Child> children;
     for (const auto& [id, b] : cfg.bots) {
+        if (b.remote) continue;  // started by the other machine's sluicectl
         const bool wanted = options.only.empty()
                                 ? b.enabled
                                 : std::find(options.only.begin(), options.only.end(), id) != options.only.end();
@@ -154,6 +177,15 @@ int run_up(const UpOptions& options) {
                 c.done = true;
                 continue;
             }
+            // 3: a message failed and the bot's error_procedure is "stop": it stays stopped, as in
+            // IntelMQ, until an operator looked at it.
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+                c.refused = true;
+                failed = true;
+                std::cerr << c.id << ": stopped by its error_procedure (\"stop\") after a failed message; see "
+                          << (cfg.var_dir / "log" / (c.id + ".log")).string() << "\n";
+                continue;
+            }
             // 2: the host refused its configuration; 127: sluice-host itself could not be run.
             if (WIFEXITED(status) && (WEXITSTATUS(status) == 2 || WEXITSTATUS(status) == 127)) {
                 c.refused = true;
@@ -183,18 +215,7 @@ int run_up(const UpOptions& options) {
             break;
         }
         if (options.until_idle) {
-            // Idle: every collector finished and no queue holds an unacknowledged message. Nothing is
-            // in flight then, since a host acknowledges its input only after its output is durable.
-            bool idle = std::all_of(children.begin(), children.end(),
-                                    [](const Child& c) { return c.kind != SLUICE_KIND_COLLECTOR || c.done; });
-            for (const auto& c : children) {
-                if (!idle) break;
-                if (c.kind == SLUICE_KIND_COLLECTOR) continue;
-                if (c.pid < 0)
-                    idle = false;  // restarting: its input may still hold work
-                else if (transports->stats(cfg, c.id, cfg.bots.at(c.id).settings.transport).records > 0)
-                    idle = false;
-            }
+            const bool idle = is_idle(cfg, *transports, children);
             idle_checks = idle ? idle_checks + 1 : 0;
             if (idle_checks >= 3) break;
             if (options.idle_timeout > 0 && Clock::now() - t0 > std::chrono::duration<double>(options.idle_timeout)) {

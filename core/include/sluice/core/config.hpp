@@ -29,6 +29,22 @@ struct BotSettings {
     double rate_limit = 0.0;              // collectors: seconds between two collect runs
     std::string run_mode = "continuous";  // or "scheduled": collect once, then exit
     std::string log_level = "info";
+    // IntelMQ's error policy. "pass": a message that keeps failing is dumped (and sent to
+    // _on_error) and the bot goes on; "stop": the host stops with the batch unacknowledged.
+    std::string error_procedure = "pass";
+    bool error_dump_message = true;    // write failed messages to the dump
+    bool error_log_message = false;    // log the failed message itself (may hold personal data)
+    bool error_log_exception = true;   // log the bot's error text
+    // A message that kills the host process itself (segfault, abort) is dumped after this many
+    // deliveries instead of crash-looping the bot.
+    int64_t crash_max_deliveries = 3;
+    // Logs: var/log/<bot>.log (and stderr), rotated by size, text or JSON lines; a summary of the
+    // processed messages every N messages or S seconds, as IntelMQ logs it.
+    std::string log_format = "text";  // or "json"
+    int64_t log_max_bytes = 10 << 20;
+    int64_t log_backups = 3;
+    int64_t log_processed_messages_count = 500;
+    double log_processed_messages_seconds = 900;
 };
 
 struct BotConfig {
@@ -36,9 +52,37 @@ struct BotConfig {
     std::string plugin;
     std::string description;
     bool enabled = true;
+    // Runs on another machine with its own configuration: declared here only so edges can name it
+    // (it is never started from this file, and edges to it must cross machines: zmq or amqp).
+    bool remote = false;
     std::string parameters_json = "{}";                    // the [bots.X.parameters] table as JSON
     std::map<std::string, std::vector<EdgeTarget>> paths;  // "_default", "_on_error", named paths
     BotSettings settings;
+};
+
+// [transports.zmq]: where each bot's ZeroMQ input listens. A bot's host binds its endpoint; the
+// hosts sending to it connect there. Default: ipc://<var>/run/<bot>.zmq (one machine).
+struct ZmqSettings {
+    std::map<std::string, std::string> endpoints;  // bot → the address senders connect to
+    std::map<std::string, std::string> bind;       // bot → what its host binds, when not the same
+    double heartbeat = 2.0;                        // seconds; a silent peer is dropped after 5×
+};
+
+// [transports.amqp]: one broker (or cluster node) for every amqp edge. Credentials are never part
+// of this struct's printable settings: the URL's password, password_env or password_file are
+// read by the broker code when it connects, and every printed URL has its password masked.
+struct AmqpSettings {
+    std::string url = "amqp://127.0.0.1:5672/";
+    std::string username;       // overrides the URL's user
+    std::string password_env;   // name of an environment variable holding the password
+    std::string password_file;  // a file whose first line is the password
+    // "quorum": replicated across a cluster, and on one node several times faster with confirms
+    // than "classic" (whose confirms wait for a periodic fsync of the queue index).
+    std::string queue_type = "quorum";
+    std::string ca_cert, client_cert, client_key;  // amqps:// only
+    bool verify_peer = true, verify_hostname = true;
+    int64_t heartbeat = 30;  // seconds
+    double connect_timeout = 5.0;
 };
 
 struct Config {
@@ -49,13 +93,23 @@ struct Config {
     std::vector<std::filesystem::path> plugin_path;
     uint64_t file_queue_max_bytes = 1ull << 30;
     uint64_t file_queue_segment_bytes = 16ull << 20;
+    ZmqSettings zmq;
+    AmqpSettings amqp;
+    std::string metrics_listen;  // [metrics] listen = "127.0.0.1:9120": sluicectl up serves /metrics there
     std::map<std::string, BotConfig> bots;
 
     std::filesystem::path queue_dir(const std::string& bot) const { return var_dir / "queues" / bot; }
     std::filesystem::path dump_file(const std::string& bot) const { return var_dir / "dump" / (bot + ".jsonl"); }
     std::filesystem::path stats_file(const std::string& bot) const { return var_dir / "run" / (bot + ".stats.json"); }
+    std::filesystem::path log_file(const std::string& bot) const { return var_dir / "log" / (bot + ".log"); }
+    std::filesystem::path lock_file(const std::string& bot) const { return var_dir / "run" / (bot + ".lock"); }
     // The bots whose edges lead to `bot`.
     std::vector<std::string> producers_of(const std::string& bot) const;
+    // The transports `bot`'s input arrives on: those of the edges leading to it ("file" when none,
+    // so a bot without producers can still be fed by hand).
+    std::vector<std::string> input_transports(const std::string& bot) const;
+    // Every transport some edge uses.
+    std::vector<std::string> transports_in_use() const;
 };
 
 // Reads and checks the file. Problems are appended to `errors`, each naming the file and the key;

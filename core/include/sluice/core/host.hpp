@@ -27,14 +27,18 @@ struct HostSignals {
     std::atomic<bool> reload{false};  // SIGHUP: re-read the configuration between batches
 };
 
+class CrashGuard;
+
 class Host {
  public:
     // Throws std::runtime_error with a message for people when the bot cannot start.
     Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSignals& signals);
     ~Host();
     // Runs until stopped (or, for a scheduled collector, after one run). Returns the exit code:
-    // 0 stopped cleanly, 1 the bot failed at run time.
+    // 0 stopped cleanly, 1 the bot failed at run time, 3 a message failed and the bot's
+    // error_procedure is "stop" (the supervisor does not restart it).
     int run();
+    static constexpr int kExitErrorProcedureStop = 3;
 
  private:
     void start_bot();
@@ -42,6 +46,8 @@ class Host {
     int run_processor();
     bool finish_batch();  // flush, deliver, dump, on_durable; false on failure or stop
     void process_one(std::string_view record);
+    void give_up(std::string_view record, const std::string& error, int64_t attempts);
+    void log_progress();
     void reload();
     void publish_stats(bool force = false);
     bool sleep_interruptibly(double seconds);
@@ -56,6 +62,10 @@ class Host {
     std::shared_ptr<Plugin> plugin_;
     std::unique_ptr<BotInstance> bot_;
     std::unique_ptr<QueueConsumer> input_;
+    bool idle_published_ = false;  // the last published counters said nothing was in flight
+    std::unique_ptr<CrashGuard> crash_guard_;
+    uint64_t processed_logged_ = 0;  // `processed` at the last "processed N messages" log line
+    std::chrono::steady_clock::time_point progress_logged_at_ = std::chrono::steady_clock::now();
     Outbox outbox_;
     Outbox::Mark mark_;
     DumpFile dump_;

@@ -12,6 +12,7 @@ namespace sluice {
 struct BotStats {
     uint64_t received = 0;                 // input messages taken
     uint64_t processed = 0;                // input messages acknowledged
+    uint64_t in_flight = 0;                // taken, not yet acknowledged (the batch being worked on)
     std::map<std::string, uint64_t> sent;  // per path
     uint64_t failed = 0;                   // messages or records given up
     uint64_t dumped = 0;                   // entries written to the dump

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sluice/core/config.hpp"
 #include "sluice/core/queue.hpp"
@@ -19,7 +20,10 @@ class TransportFactory {
     // The consumer of `bot`'s input on `transport`. Throws QueueError if another consumer holds it.
     virtual std::unique_ptr<QueueConsumer> consumer(const Config& cfg, const std::string& bot,
                                                     const std::string& transport) = 0;
+    // Throws QueueError when the transport cannot answer (broker unreachable).
     virtual QueueStats stats(const Config& cfg, const std::string& bot, const std::string& transport) = 0;
+    // Problems an operator must fix before starting: an unreachable broker, clashing endpoints.
+    virtual std::vector<std::string> check(const Config& cfg) = 0;
 };
 
 }  // namespace sluice

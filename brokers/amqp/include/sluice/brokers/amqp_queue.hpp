@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+//
+// The AMQP transport (RabbitMQ through rabbitmq-c): one durable queue per bot, named like IntelMQ's
+// ("<bot>-queue"), persistent messages, publisher confirms, manual acknowledgements and a prefetch
+// sized to the batch. A lost connection (broker restart, network) is re-established with back-off;
+// what was published but not confirmed is published again, what was taken but not acknowledged is
+// delivered again by the broker: duplicates are possible, losses are not.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "sluice/core/config.hpp"
+#include "sluice/core/queue.hpp"
+
+namespace sluice {
+
+// Where transports report what an operator should see (reconnects); the host logs it.
+using BrokerLog = std::function<void(const std::string&)>;
+
+std::string amqp_queue_name(const std::string& bot);
+
+// The broker's address as it may be printed: scheme, user, host, port, vhost; never the password.
+std::string amqp_display_url(const AmqpSettings& settings);
+
+std::unique_ptr<QueueProducer> open_amqp_producer(const AmqpSettings& settings, const std::string& queue,
+                                                  BrokerLog log = {});
+std::unique_ptr<QueueConsumer> open_amqp_consumer(const AmqpSettings& settings, const std::string& queue,
+                                                  BrokerLog log = {});
+
+// Ready messages as the broker's queue declaration counts them (unacknowledged ones are not in it).
+// Throws QueueError when the broker cannot be reached; a queue that does not exist yet is empty.
+QueueStats amqp_queue_stats(const AmqpSettings& settings, const std::string& queue);
+
+// Connects and logs in once: empty when that worked, else why not (never with the password).
+std::string amqp_probe(const AmqpSettings& settings);
+
+}  // namespace sluice

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// Socket options both ends of a Sluice ZeroMQ edge set: no lingering on close (unacknowledged
+// batches are the sender's business, not ZeroMQ's) and heartbeats, so a peer that vanished without
+// closing its TCP connection (machine off, cable out) is noticed and the sender reconnects.
+#pragma once
+
+#include <zmq.hpp>
+
+#include <chrono>
+
+namespace sluice {
+
+inline void set_common_options(zmq::socket_t& s, std::chrono::milliseconds heartbeat) {
+    s.set(zmq::sockopt::linger, 0);
+    s.set(zmq::sockopt::heartbeat_ivl, static_cast<int>(heartbeat.count()));
+    s.set(zmq::sockopt::heartbeat_timeout, static_cast<int>(heartbeat.count() * 5));
+    s.set(zmq::sockopt::heartbeat_ttl, static_cast<int>(heartbeat.count() * 5));
+    s.set(zmq::sockopt::reconnect_ivl, 100);
+    s.set(zmq::sockopt::reconnect_ivl_max, 2000);
+}
+
+}  // namespace sluice
