@@ -43,6 +43,24 @@ class Factory final : public TransportFactory {
         }
         throw unknown(transport);
     }
+    uint64_t clear(const Config& cfg, const std::string& bot, const std::string& transport) override {
+        if (transport == "file") {
+            // Taking the queue as its consumer fails while the bot's host holds it; then every
+            // record is taken and acknowledged, which deletes the segments as consuming does.
+            auto consumer = open_file_consumer(cfg.queue_dir(bot), file_options(cfg));
+            uint64_t n = 0;
+            for (;;) {
+                const auto& records = consumer->take(10000, std::chrono::milliseconds(0));
+                if (records.empty()) break;
+                n += records.size();
+                consumer->ack();
+            }
+            return n;
+        }
+        if (transport == "amqp") return amqp_queue_purge(cfg.amqp, amqp_queue_name(bot));
+        if (transport == "zmq") return 0;  // nothing waits anywhere but in the receiving host's batch
+        throw unknown(transport);
+    }
     std::vector<std::string> check(const Config& cfg) override {
         std::vector<std::string> problems;
         const auto used = cfg.transports_in_use();
@@ -100,6 +118,8 @@ class Factory final : public TransportFactory {
 
 }  // namespace
 
-std::unique_ptr<TransportFactory> make_transport_factory(BrokerLog log) { return std::make_unique<Factory>(std::move(log)); }
+std::unique_ptr<TransportFactory> make_transport_factory(BrokerLog log) {
+    return std::make_unique<Factory>(std::move(log));
+}
 
 }  // namespace sluice

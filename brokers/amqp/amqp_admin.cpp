@@ -24,6 +24,17 @@ QueueStats amqp_queue_stats(const AmqpSettings& settings, const std::string& que
     return s;
 }
 
+uint64_t amqp_queue_purge(const AmqpSettings& settings, const std::string& queue) {
+    {
+        AmqpConnection probe(settings);
+        if (probe.declare_queue(queue, settings.queue_type, /*passive*/ true) < 0) return 0;
+    }
+    AmqpConnection c(settings);
+    auto* ok = ::amqp_queue_purge(c.state(), 1, amqp_cstring_bytes(queue.c_str()));
+    c.check(amqp_get_rpc_reply(c.state()), "queue.purge " + queue);
+    return ok ? ok->message_count : 0;
+}
+
 std::string amqp_probe(const AmqpSettings& settings) {
     try {
         AmqpConnection c(settings);

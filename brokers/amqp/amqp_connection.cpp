@@ -42,8 +42,8 @@ AmqpConnection::AmqpConnection(const AmqpSettings& settings) {
         amqp_ssl_socket_set_verify_hostname(socket, settings.verify_hostname ? 1 : 0);
         if (!settings.ca_cert.empty() && amqp_ssl_socket_set_cacert(socket, settings.ca_cert.c_str()) != AMQP_STATUS_OK)
             throw QueueError("amqp " + display_ + ": cannot read ca_cert " + settings.ca_cert);
-        if (!settings.client_cert.empty() &&
-            amqp_ssl_socket_set_key(socket, settings.client_cert.c_str(), settings.client_key.c_str()) != AMQP_STATUS_OK)
+        if (!settings.client_cert.empty() && amqp_ssl_socket_set_key(socket, settings.client_cert.c_str(),
+                                                                     settings.client_key.c_str()) != AMQP_STATUS_OK)
             throw QueueError("amqp " + display_ + ": cannot read client_cert/client_key " + settings.client_cert);
     } else {
         socket = amqp_tcp_socket_new(state_);

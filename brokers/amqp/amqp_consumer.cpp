@@ -30,7 +30,8 @@ class AmqpConsumer final : public QueueConsumer {
             return views_;
         }
         try {
-            timeval first{static_cast<time_t>(wait.count() / 1000), static_cast<suseconds_t>(wait.count() % 1000 * 1000)};
+            timeval first{static_cast<time_t>(wait.count() / 1000),
+                          static_cast<suseconds_t>(wait.count() % 1000 * 1000)};
             // Once something arrived, gather more while the broker keeps them coming: a producer
             // publishes a batch message by message, and a batch cut short here costs a whole
             // round of publish-and-confirm downstream.
@@ -67,7 +68,8 @@ class AmqpConsumer final : public QueueConsumer {
         AmqpConnection* c = link_.get();
         if (!c) return;
         const int rc = amqp_basic_ack(c->state(), 1, tag, /*multiple*/ 1);
-        if (rc != AMQP_STATUS_OK) link_.fail("amqp " + c->display() + ": ack on " + queue_ + ": " + amqp_error_string2(rc));
+        if (rc != AMQP_STATUS_OK)
+            link_.fail("amqp " + c->display() + ": ack on " + queue_ + ": " + amqp_error_string2(rc));
     }
 
  private:

@@ -31,7 +31,9 @@ AmqpTarget resolve_amqp_target(const AmqpSettings& s) {
     if (!s.username.empty()) t.user = s.username;
     if (!s.password_env.empty()) {
         const char* v = std::getenv(s.password_env.c_str());
-        if (!v) throw QueueError("transports.amqp.password_env: the environment variable " + s.password_env + " is not set");
+        if (!v)
+            throw QueueError("transports.amqp.password_env: the environment variable " + s.password_env +
+                             " is not set");
         t.password = v;
     } else if (!s.password_file.empty()) {
         std::ifstream in(s.password_file);

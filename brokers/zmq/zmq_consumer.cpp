@@ -102,8 +102,8 @@ class ZmqConsumer final : public QueueConsumer {
     std::string endpoint_;
     zmq::context_t context_{1};
     zmq::socket_t socket_;
-    std::vector<Batch> held_;                  // taken, not acknowledged
-    std::map<std::string, uint64_t> acked_;    // sender → last sequence acknowledged
+    std::vector<Batch> held_;                // taken, not acknowledged
+    std::map<std::string, uint64_t> acked_;  // sender → last sequence acknowledged
     std::vector<std::string_view> views_;
 };
 

@@ -3,11 +3,11 @@
 // acknowledgement, sending the batch again whenever the connection was re-established meanwhile.
 #include <zmq.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <cstring>
 #include <random>
 #include <string>
-#include <unistd.h>
 
 #include "sluice/brokers/zmq_queue.hpp"
 #include "zmq_socket_options.hpp"

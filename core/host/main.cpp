@@ -38,8 +38,10 @@ void install_handlers() {
 }
 
 int usage() {
-    std::cerr << "usage: sluice-host [--config FILE] <bot-id>\n"
-                 "Runs one bot of the configuration (default: $SLUICE_CONFIG or conf/sluice.toml).\n";
+    std::cerr << "usage: sluice-host [--config FILE] [--log-level LEVEL] [--no-stderr-log] <bot-id>\n"
+                 "Runs one bot of the configuration (default: $SLUICE_CONFIG or conf/sluice.toml).\n"
+                 "  --log-level LEVEL  debug, info, warning, error or critical instead of the bot's log_level\n"
+                 "  --no-stderr-log    write the log to var/log/<bot>.log only, not also to stderr\n";
     return 2;
 }
 
@@ -48,10 +50,15 @@ int usage() {
 int main(int argc, char** argv) {
     std::string config_file = std::getenv("SLUICE_CONFIG") ? std::getenv("SLUICE_CONFIG") : "conf/sluice.toml";
     std::string bot;
+    std::string log_level;  // overrides the bot's log_level (sluicectl run: debug)
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if ((a == "--config" || a == "-c") && i + 1 < argc)
             config_file = argv[++i];
+        else if (a == "--log-level" && i + 1 < argc && sluice::parse_log_level(argv[i + 1]))
+            log_level = argv[++i];
+        else if (a == "--no-stderr-log")
+            sluice::Logger::set_stderr_copy(false);
         else if (a == "--help" || a == "-h")
             return usage(), 0;
         else if (!a.empty() && a[0] != '-' && bot.empty())
@@ -76,8 +83,18 @@ int main(int argc, char** argv) {
     sluice::HostSignals signals;
     g_signals = &signals;
     install_handlers();
-    // Transports report lost and regained broker connections in the bot's own log.
-    const sluice::Logger transport_log(bot);
+    // Transports report lost and regained broker connections in the bot's own log (the same file
+    // as the host's: Loggers of one process share it).
+    sluice::Logger transport_log(bot);
+    if (auto it = cfg.bots.find(bot); it != cfg.bots.end() && !it->second.remote) {
+        if (!log_level.empty()) it->second.settings.log_level = log_level;
+        try {
+            transport_log.configure(it->second.settings, cfg.log_file(bot));
+        } catch (const std::exception& e) {
+            std::cerr << bot << ": " << e.what() << "\n";
+            return 2;
+        }
+    }
     auto transports = sluice::make_transport_factory([&](const std::string& m) { transport_log.warning(m); });
     std::unique_ptr<sluice::Host> host;
     try {

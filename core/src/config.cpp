@@ -81,8 +81,8 @@ void read_settings(Checker& c, const toml::table& t, BotSettings& s, const std::
     c.read(t, "log_processed_messages_seconds", s.log_processed_messages_seconds, where);
     if (s.error_procedure != "pass" && s.error_procedure != "stop")
         c.error(t.get("error_procedure"), where + ".error_procedure must be \"pass\" or \"stop\"");
-    // 1 would dump every message of a crashed batch: which one killed the host is only known from
-    // the second delivery on.
+    // 1 would dump every message of a crashed batch: which one crashed the host is only known from
+    // its second crash on.
     if (s.crash_max_deliveries < 2)
         c.error(t.get("crash_max_deliveries"), where + ".crash_max_deliveries must be at least 2");
     if (s.log_format != "text" && s.log_format != "json")
@@ -95,7 +95,8 @@ void read_settings(Checker& c, const toml::table& t, BotSettings& s, const std::
         c.error(t.get("run_mode"),
                 where + ".run_mode must be \"continuous\" or \"scheduled\", not \"" + s.run_mode + "\"");
     if (!transport_available(s.transport))
-        c.error(t.get("transport"), where + ".transport: unknown transport '" + s.transport + "' (available: file, zmq, amqp)");
+        c.error(t.get("transport"),
+                where + ".transport: unknown transport '" + s.transport + "' (available: file, zmq, amqp)");
     static const std::set<std::string> levels = {"debug", "info", "warning", "error", "critical"};
     if (!levels.count(s.log_level))
         c.error(t.get("log_level"), where + ".log_level must be debug, info, warning, error or critical");
@@ -207,9 +208,9 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
     if (auto* d = root["defaults"].as_table()) {
         c.unknown_keys(*d, "[defaults]",
                        {"transport", "error_max_retries", "error_retry_delay", "batch_size", "rate_limit", "run_mode",
-                        "log_level", "error_procedure", "error_dump_message", "error_log_message", "error_log_exception", "crash_max_deliveries",
-                        "log_format", "log_max_bytes", "log_backups", "log_processed_messages_count",
-                        "log_processed_messages_seconds"});
+                        "log_level", "error_procedure", "error_dump_message", "error_log_message",
+                        "error_log_exception", "crash_max_deliveries", "log_format", "log_max_bytes", "log_backups",
+                        "log_processed_messages_count", "log_processed_messages_seconds"});
         read_settings(c, *d, defaults, "defaults");
     }
     if (auto* t = root["transports"].as_table()) {
@@ -231,10 +232,28 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
             continue;
         }
         c.unknown_keys(*t, "[" + where + "]",
-                       {"plugin", "description", "enabled", "remote", "parameters", "to", "transport", "error_max_retries",
-                        "error_retry_delay", "batch_size", "rate_limit", "run_mode", "log_level",
-                        "error_procedure", "error_dump_message", "error_log_message", "error_log_exception", "crash_max_deliveries",
-                        "log_format", "log_max_bytes", "log_backups", "log_processed_messages_count",
+                       {"plugin",
+                        "description",
+                        "enabled",
+                        "remote",
+                        "parameters",
+                        "to",
+                        "transport",
+                        "error_max_retries",
+                        "error_retry_delay",
+                        "batch_size",
+                        "rate_limit",
+                        "run_mode",
+                        "log_level",
+                        "error_procedure",
+                        "error_dump_message",
+                        "error_log_message",
+                        "error_log_exception",
+                        "crash_max_deliveries",
+                        "log_format",
+                        "log_max_bytes",
+                        "log_backups",
+                        "log_processed_messages_count",
                         "log_processed_messages_seconds"});
         BotConfig b;
         b.id = id;

@@ -25,7 +25,8 @@ bool zmq_address(const std::string& a) {
            (a.rfind("ipc://", 0) == 0 && a.size() > 6);
 }
 
-void read_endpoint_table(Checker& c, const toml::table& z, std::string_view key, std::map<std::string, std::string>& out) {
+void read_endpoint_table(Checker& c, const toml::table& z, std::string_view key,
+                         std::map<std::string, std::string>& out) {
     const toml::node* n = z.get(key);
     if (!n) return;
     const std::string where = "transports.zmq." + std::string(key);

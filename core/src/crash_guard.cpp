@@ -2,6 +2,7 @@
 #include "crash_guard.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,59 +15,88 @@
 namespace sluice {
 namespace {
 
-// Marker contents: empty (idle), "batch" (a batch in normal mode), "message <hash> <deliveries>".
+// The marker is 64 bytes: text up to byte 62 ("", "batch" or "message <hash> <crashes>"), and at
+// byte 63 the crash flag the signal handler sets.
+constexpr size_t kMarkerSize = 64;
+constexpr off_t kFlagOffset = 63;
 constexpr std::string_view kBatch = "batch";
 constexpr std::string_view kMessage = "message ";
 
+int g_marker_fd = -1;  // for the signal handler: one host, one guard per process
+
+extern "C" void on_crash(int sig) {
+    // Async-signal-safe only: one pwrite, then die of the same signal (the handler was reset).
+    if (g_marker_fd >= 0) (void)!::pwrite(g_marker_fd, "C", 1, kFlagOffset);
+    ::raise(sig);
+}
+
+void install_crash_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_crash;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) ::sigaction(sig, &sa, nullptr);
+}
+
 }  // namespace
 
-CrashGuard::CrashGuard(const std::filesystem::path& marker, int64_t max_deliveries) : max_(max_deliveries) {
+CrashGuard::CrashGuard(const std::filesystem::path& marker, int64_t max_crashes) : max_(max_crashes) {
     fd_ = ::open(marker.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) throw std::runtime_error(marker.string() + ": " + std::strerror(errno));
-    char buf[128] = {};
-    const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
-    const std::string_view content(buf, n > 0 ? static_cast<size_t>(n) : 0);
-    suspect_ = !content.empty();
-    if (content.substr(0, kMessage.size()) == kMessage) {
+    char buf[kMarkerSize + 1] = {};
+    const ssize_t n = ::pread(fd_, buf, kMarkerSize, 0);
+    const bool crashed = n > kFlagOffset && buf[kFlagOffset] == 'C';
+    buf[kFlagOffset] = '\0';
+    const std::string_view text(buf);
+    if (text == kBatch) {
+        // Died inside a batch in normal mode: suspect only if it crashed, not if it was killed.
+        suspect_ = batch_crashed_ = crashed;
+    } else if (text.substr(0, kMessage.size()) == kMessage) {
         unsigned long long hash = 0;
-        long long deliveries = 0;
-        if (std::sscanf(buf + kMessage.size(), "%llu %lld", &hash, &deliveries) == 2) {
-            crashed_hash_ = hash;
-            crashed_deliveries_ = deliveries;
+        long long crashes = 0;
+        if (std::sscanf(buf + kMessage.size(), "%llu %lld", &hash, &crashes) == 2) {
+            // Already in suspect mode: it stays, and the message counts one more crash if it crashed.
+            suspect_ = true;
+            hash_ = hash;
+            hash_crashes_ = crashes + (crashed ? 1 : 0);
         }
     }
+    g_marker_fd = fd_;
+    install_crash_handlers();
 }
 
 CrashGuard::~CrashGuard() {
+    g_marker_fd = -1;
     if (fd_ >= 0) ::close(fd_);
 }
 
-void CrashGuard::write(std::string_view content) {
-    // The marker only has to outlive the process, not the machine: no fsync. A failed write only
-    // weakens crash-loop detection, so it does not stop the bot.
-    if (::pwrite(fd_, content.data(), content.size(), 0) == static_cast<ssize_t>(content.size()))
-        (void)::ftruncate(fd_, static_cast<off_t>(content.size()));
+void CrashGuard::write(std::string_view text) {
+    // The marker only has to outlive the process, not the machine: no fsync. Writing the whole 64
+    // bytes also clears the crash flag. A failed write only weakens the detection, so it does not
+    // stop the bot.
+    char buf[kMarkerSize] = {};
+    std::memcpy(buf, text.data(), std::min(text.size(), kMarkerSize - 1));
+    (void)!::pwrite(fd_, buf, kMarkerSize, 0);
 }
 
 void CrashGuard::begin_batch() {
     if (!suspect_) write(kBatch);
 }
 
-int64_t CrashGuard::deliver(std::string_view record) {
+int64_t CrashGuard::crashes_of(std::string_view record) {
     const uint64_t hash = std::hash<std::string_view>{}(record);
-    // Every message of the crashed batch has been delivered once already; the one the predecessor
-    // was on when it died, as often as the marker says.
-    const int64_t deliveries = hash == crashed_hash_ && crashed_deliveries_ > 0 ? crashed_deliveries_ + 1 : 2;
-    if (deliveries <= max_)
-        write(std::string(kMessage) + std::to_string(hash) + " " + std::to_string(deliveries));
-    return deliveries;
+    const int64_t crashes = hash == hash_ ? hash_crashes_ : batch_crashed_ ? 1 : 0;
+    // What is written is the count as it stands if this attempt crashes too: the handler only
+    // flags the crash, the next start adds it.
+    if (crashes < max_) write(std::string(kMessage) + std::to_string(hash) + " " + std::to_string(crashes));
+    return crashes;
 }
 
 void CrashGuard::batch_done() {
     write("");
-    suspect_ = false;
-    crashed_hash_ = 0;
-    crashed_deliveries_ = 0;
+    suspect_ = batch_crashed_ = false;
+    hash_ = 0;
+    hash_crashes_ = 0;
 }
 
 }  // namespace sluice

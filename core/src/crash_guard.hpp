@@ -3,11 +3,13 @@
 // retry inside the process can: without this the supervisor would restart the host, the same batch
 // would come again, and the bot would crash-loop for ever.
 //
-// A small marker file (var/run/<bot>.inflight) says "a batch is being processed". A host that
-// finds it on start knows its predecessor died inside a batch and goes into suspect mode for the
-// next batch: before each message it writes that message's hash and how many times it has been
-// delivered; a message found there again after a crash has killed the host once more. Once a
-// message has been delivered crash_max_deliveries times, the host dumps it unprocessed and goes on.
+// A small marker file (var/run/<bot>.inflight) says "a batch is being processed"; a handler for
+// the crash signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) adds "and the process crashed" before
+// the process dies. A host that finds a crash mark on start goes into suspect mode for the next
+// batch: before each message it writes that message's hash and how often it has crashed the host,
+// so the message on which it crashes again is known. A message that has crashed the host
+// crash_max_deliveries times is dumped unprocessed and the bot goes on. A host killed from outside
+// (SIGKILL, a power cut) leaves no crash mark, so it never counts against a message.
 // The marker costs two small writes per batch in normal mode and one per message in suspect mode.
 #pragma once
 
@@ -19,7 +21,7 @@ namespace sluice {
 
 class CrashGuard {
  public:
-    CrashGuard(const std::filesystem::path& marker, int64_t max_deliveries);
+    CrashGuard(const std::filesystem::path& marker, int64_t max_crashes);
     ~CrashGuard();
     CrashGuard(const CrashGuard&) = delete;
     CrashGuard& operator=(const CrashGuard&) = delete;
@@ -27,20 +29,21 @@ class CrashGuard {
     bool suspect() const { return suspect_; }
     // A batch starts: in normal mode it is marked in progress.
     void begin_batch();
-    // Suspect mode, before each message: how many times this message has now been delivered, counting
-    // the crashed batch it was part of. Greater than max_deliveries: dump it instead of processing.
-    int64_t deliver(std::string_view record);
-    int64_t max_deliveries() const { return max_; }
+    // Suspect mode, before each message: how many times this message has crashed the host already.
+    // At least max_crashes(): dump it instead of processing it.
+    int64_t crashes_of(std::string_view record);
+    int64_t max_crashes() const { return max_; }
     // The batch is acknowledged: the marker is cleared and suspect mode ends.
     void batch_done();
 
  private:
-    void write(std::string_view content);
+    void write(std::string_view text);
     int fd_ = -1;
     int64_t max_;
     bool suspect_ = false;
-    uint64_t crashed_hash_ = 0;     // the message the predecessor was on when it died, if known
-    int64_t crashed_deliveries_ = 0;
+    bool batch_crashed_ = false;  // the predecessor crashed in normal mode: every message is suspect
+    uint64_t hash_ = 0;           // the message the predecessor was on in suspect mode
+    int64_t hash_crashes_ = 0;    // how often that message has crashed the host
 };
 
 }  // namespace sluice

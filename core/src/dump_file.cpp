@@ -2,6 +2,8 @@
 #include "sluice/core/dump_file.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -59,6 +61,28 @@ void DumpFile::add(std::string_view bot, std::string_view source_queue, std::str
 
 void DumpFile::commit() {
     if (buffer_.empty()) return;
+    // `sluicectl dump replay|delete` replaces the file (temporary file + rename) while holding
+    // <dump>.lock. Appending under the same lock, and reopening when the file was replaced, means
+    // an entry never goes to the old, unlinked file.
+    std::filesystem::create_directories(file_.parent_path());
+    const std::string lock_path = file_.string() + ".lock";
+    const int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock < 0) io_error(lock_path, "cannot open dump lock");
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }  // closing drops the flock
+    } closer{lock};
+    while (::flock(lock, LOCK_EX) != 0)
+        if (errno != EINTR) io_error(lock_path, "cannot lock dump file");
+    if (fd_ >= 0) {
+        struct stat open_file {
+        }, on_disk{};
+        if (::fstat(fd_, &open_file) != 0 || ::stat(file_.c_str(), &on_disk) != 0 ||
+            open_file.st_ino != on_disk.st_ino || open_file.st_dev != on_disk.st_dev) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
     if (fd_ < 0) open();
     size_t done = 0;
     while (done < buffer_.size()) {

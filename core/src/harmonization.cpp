@@ -124,8 +124,10 @@ bool FieldSpec::matches(std::string_view value) const {
             return !value.empty() && value.back() != '.' &&
                    value.substr(0, value.size() - 1).find('\n') == std::string_view::npos;
         case Shortcut::printable_ascii:
-            return !value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c >= ' ' && c <= '~'; });
-        case Shortcut::none: break;
+            return !value.empty() &&
+                   std::all_of(value.begin(), value.end(), [](char c) { return c >= ' ' && c <= '~'; });
+        case Shortcut::none:
+            break;
     }
     return !pattern || std::regex_search(value.begin(), value.end(), *pattern);
 }

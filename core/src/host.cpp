@@ -11,8 +11,8 @@
 #include <ctime>
 #include <thread>
 
-#include "sluice/core/clock.hpp"
 #include "crash_guard.hpp"
+#include "sluice/core/clock.hpp"
 #include "sluice/core/input_set.hpp"
 
 namespace sluice {
@@ -45,7 +45,7 @@ Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSig
     if (bot_cfg_->remote)
         throw std::runtime_error("bot '" + id_ + "' is declared remote = true in " + cfg_.file.string() +
                                  ": it runs on another machine");
-    if (auto level = parse_log_level(bot_cfg_->settings.log_level)) log_.set_level(*level);
+    log_.configure(bot_cfg_->settings, cfg_.log_file(id_));
     stop_token_ = [this] { return signals_.stop.load(); };
 
     // One instance per bot, by a lock the kernel drops when the process dies, not a PID file.
@@ -53,8 +53,20 @@ Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSig
     const auto lock_file = cfg_.var_dir / "run" / (id_ + ".lock");
     lock_fd_ = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (lock_fd_ < 0) throw std::runtime_error(lock_file.string() + ": " + std::strerror(errno));
-    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
+    // sluicectl status/health probe the lock with a brief shared lock: a host starting in that
+    // instant waits it out (up to 0.5 s) instead of taking it for a second instance.
+    bool locked = false;
+    for (int attempt = 0; attempt < 25 && !locked; ++attempt) {
+        locked = ::flock(lock_fd_, LOCK_EX | LOCK_NB) == 0;
+        if (!locked) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!locked)
         throw std::runtime_error("bot '" + id_ + "' is already running (" + lock_file.string() + " is locked)");
+    // The holder's pid, for `sluicectl stop|reload`: read only while the lock is held, and checked
+    // against /proc before any signal, so it can never point at a foreign process.
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(lock_fd_, 0) != 0 || ::pwrite(lock_fd_, pid.data(), pid.size(), 0) < 0)
+        log_.warning(lock_file.string() + ": cannot record the pid: " + std::strerror(errno));
 
     harmonization_ = std::make_shared<const Harmonization>(Harmonization::load(cfg_.harmonization));
     start_bot();
@@ -66,8 +78,9 @@ Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSig
         crash_guard_ = std::make_unique<CrashGuard>(cfg_.var_dir / "run" / (id_ + ".inflight"),
                                                     bot_cfg_->settings.crash_max_deliveries);
         if (crash_guard_->suspect())
-            log_.warning("the previous process died inside a batch: taking the next batch message by message, "
-                         "to catch a message that kills the host");
+            log_.warning(
+                "the previous process died inside a batch: taking the next batch message by message, "
+                "to catch a message that kills the host");
     }
 }
 
@@ -252,14 +265,14 @@ int Host::run_processor() {
         crash_guard_->begin_batch();
         for (std::string_view record : batch) {
             if (crash_guard_->suspect()) {
-                const int64_t deliveries = crash_guard_->deliver(record);
-                if (deliveries > crash_guard_->max_deliveries()) {
+                const int64_t crashes = crash_guard_->crashes_of(record);
+                if (crashes >= crash_guard_->max_crashes()) {
                     ++stats_.received;
                     ++stats_.failed;
                     ++stats_.dumped;
-                    const std::string why = "the host process died while processing this message, " +
-                                            std::to_string(deliveries - 1) + " times (crash_max_deliveries = " +
-                                            std::to_string(crash_guard_->max_deliveries()) + ")";
+                    const std::string why =
+                        "the host process crashed while processing this message, " + std::to_string(crashes) +
+                        " times (crash_max_deliveries = " + std::to_string(crash_guard_->max_crashes()) + ")";
                     log_.error("message dumped unprocessed: " + why);
                     dump_.add(id_, id_ + "-queue", why, record, true);
                     continue;
@@ -309,6 +322,7 @@ void Host::reload() {
     cfg_ = std::move(fresh);
     bot_cfg_ = &cfg_.bots.at(id_);
     try {
+        log_.configure(bot_cfg_->settings, cfg_.log_file(id_));
         bot_.reset();  // the old instance releases its resources before the new one takes them
         start_bot();
         log_.info("configuration reloaded");

@@ -115,7 +115,8 @@ std::string param_table_markdown(const sluice_bot_desc& desc) {
     std::string md = "| name | type | default | help |\n|---|---|---|---|\n";
     for (size_t i = 0; i < desc.param_count; ++i) {
         const sluice_param_def& p = desc.params[i];
-        md += "| `" + std::string(p.name) + "` | " + param_type_name(p.type) + (p.required ? " (required)" : "") + " | ";
+        md +=
+            "| `" + std::string(p.name) + "` | " + param_type_name(p.type) + (p.required ? " (required)" : "") + " | ";
         if (p.default_value) md += "`" + cell(p.default_value) + "`";
         md += " | " + cell(p.help ? p.help : "") + " |\n";
     }

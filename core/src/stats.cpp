@@ -23,9 +23,9 @@ std::string BotStats::to_json(const std::string& bot, long pid) const {
     s += ",\"pid\":" + std::to_string(pid) + ",\"state\":";
     append_json_string(s, state);
     s += ",\"received\":" + std::to_string(received) + ",\"processed\":" + std::to_string(processed) +
-         ",\"in_flight\":" + std::to_string(in_flight) +
-         ",\"failed\":" + std::to_string(failed) + ",\"dumped\":" + std::to_string(dumped) +
-         ",\"retried\":" + std::to_string(retried) + ",\"collected\":" + std::to_string(collected) + ",\"sent\":{";
+         ",\"in_flight\":" + std::to_string(in_flight) + ",\"failed\":" + std::to_string(failed) +
+         ",\"dumped\":" + std::to_string(dumped) + ",\"retried\":" + std::to_string(retried) +
+         ",\"collected\":" + std::to_string(collected) + ",\"sent\":{";
     bool first = true;
     for (const auto& [path, n] : sent) {
         if (!first) s += ',';

@@ -19,18 +19,34 @@
 
 namespace {
 
-constexpr std::array<std::string_view, 20> kTypes = {
-    "String",    "LowercaseString", "UppercaseString",    "Integer",                "Float",
-    "Accuracy",  "ASN",             "Boolean",            "IPAddress",              "IPNetwork",
-    "FQDN",      "URL",             "DateTime",           "ClassificationType",     "ClassificationTaxonomy",
-    "Registry",  "TLP",             "Base64",             "JSON",                   "JSONDict"};
+constexpr std::array<std::string_view, 20> kTypes = {"String",
+                                                     "LowercaseString",
+                                                     "UppercaseString",
+                                                     "Integer",
+                                                     "Float",
+                                                     "Accuracy",
+                                                     "ASN",
+                                                     "Boolean",
+                                                     "IPAddress",
+                                                     "IPNetwork",
+                                                     "FQDN",
+                                                     "URL",
+                                                     "DateTime",
+                                                     "ClassificationType",
+                                                     "ClassificationTaxonomy",
+                                                     "Registry",
+                                                     "TLP",
+                                                     "Base64",
+                                                     "JSON",
+                                                     "JSONDict"};
 
 std::vector<bool> g_skip(20, false);
 
 [[noreturn]] void fail(std::string_view type, const char* what, const std::string& in, const std::string& a,
                        const std::string& b) {
     std::fprintf(stderr, "invariant violated for %.*s: %s\n  input:  %s\n  first:  %s\n  second: %s\n",
-                 static_cast<int>(type.size()), type.data(), what, fuzz_escape(in).c_str(), fuzz_escape(a).c_str(), fuzz_escape(b).c_str());
+                 static_cast<int>(type.size()), type.data(), what, fuzz_escape(in).c_str(), fuzz_escape(a).c_str(),
+                 fuzz_escape(b).c_str());
     std::abort();
 }
 

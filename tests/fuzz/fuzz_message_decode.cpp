@@ -20,7 +20,8 @@ const sluice::Harmonization& harmonization() {
 }
 
 [[noreturn]] void fail(const char* what, const std::string& a, const std::string& b) {
-    std::fprintf(stderr, "invariant violated: %s\n  first:  %s\n  second: %s\n", what, fuzz_escape(a).c_str(), fuzz_escape(b).c_str());
+    std::fprintf(stderr, "invariant violated: %s\n  first:  %s\n  second: %s\n", what, fuzz_escape(a).c_str(),
+                 fuzz_escape(b).c_str());
     std::abort();
 }
 

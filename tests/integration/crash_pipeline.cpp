@@ -72,7 +72,8 @@ parameters = { file = "var/events.jsonl" }
 )");
     CommandResult up;
     std::thread runner([&] {
-        up = run_command(sluicectl() + " --config " + (dir / "sluice.toml").string() + " up --until-idle --timeout 400");
+        up =
+            run_command(sluicectl() + " --config " + (dir / "sluice.toml").string() + " up --until-idle --timeout 400");
     });
     // Kill the middle host while it holds a batch it has not acknowledged: the moment a lost batch
     // would show. The restarted host's pid comes from its counters file.

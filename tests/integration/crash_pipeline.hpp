@@ -10,21 +10,21 @@
 namespace sluice::test {
 
 struct CrashRun {
-    std::string transport;                 // every edge's transport
-    std::string transports_table;          // extra TOML for [transports.*]
+    std::string transport;         // every edge's transport
+    std::string transports_table;  // extra TOML for [transports.*]
     int kills = 3;
-    std::function<void()> mid_run;         // called once after the first kill (broker restart)
+    std::function<void()> mid_run;  // called once after the first kill (broker restart)
 };
 
 struct CrashResult {
     int kills = 0;
-    size_t events = 0;      // lines written by the sink
-    size_t unique = 0;      // distinct event ids among them
+    size_t events = 0;  // lines written by the sink
+    size_t unique = 0;  // distinct event ids among them
     size_t duplicates = 0;
     int first_id = -1, last_id = -1;
     size_t without_id = 0;
     int exit_code = -1;
-    std::string output;     // what sluicectl up printed
+    std::string output;  // what sluicectl up printed
 };
 
 constexpr int kCrashEvents = 100000;

@@ -5,8 +5,8 @@
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
-#include <chrono>
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <string>
 

@@ -45,7 +45,8 @@ TEST_CASE("SIGHUP reloads the configuration, a bad one is refused, SIGTERM stops
 
     write_file(dir / "sluice.toml", config("b.jsonl"));
     ::kill(pid, SIGHUP);
-    CHECK(eventually([&] { return read_file(dir / "host.log").find("configuration reloaded") != std::string::npos; }, 10));
+    CHECK(eventually([&] { return read_file(dir / "host.log").find("configuration reloaded") != std::string::npos; },
+                     10));
     feed(dir / "var" / "queues" / "out", 4, 2);
     CHECK(eventually([&] { return count_lines(dir / "b.jsonl") == 2; }, 10));
 
@@ -67,7 +68,8 @@ TEST_CASE("SIGHUP reloads the configuration, a bad one is refused, SIGTERM stops
 TEST_CASE("a second host for the same bot is refused while the first runs") {
     TempDir dir;
     write_file(dir / "sluice.toml", config("a.jsonl"));
-    const int first = sluice::test::spawn({host(), "--config", (dir / "sluice.toml").string(), "out"}, dir / "first.log");
+    const int first =
+        sluice::test::spawn({host(), "--config", (dir / "sluice.toml").string(), "out"}, dir / "first.log");
     REQUIRE(eventually([&] { return std::filesystem::exists(dir / "var" / "run" / "out.stats.json"); }, 10));
     auto second = sluice::test::run_command(host() + " --config " + (dir / "sluice.toml").string() + " out");
     CHECK(second.exit_code == 2);

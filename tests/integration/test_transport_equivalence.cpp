@@ -31,7 +31,9 @@ void write_feeds(const TempDir& dir) {
 // The pipeline; `edges` gives the transport of each of the four edges.
 std::string pipeline(const std::string& a_to_parser, const std::string& b_to_parser, const std::string& parser_to_tax,
                      const std::string& tax_to_out, const std::string& amqp_url) {
-    auto edge = [](const std::string& bot, const std::string& t) { return "{ bot = \"" + bot + "\", transport = \"" + t + "\" }"; };
+    auto edge = [](const std::string& bot, const std::string& t) {
+        return "{ bot = \"" + bot + "\", transport = \"" + t + "\" }";
+    };
     return "[paths]\nvar = \"var\"\nharmonization = \"" +
            (sluice::test::source_dir() / "conf" / "harmonization.toml").string() + "\"\n" +
            "[transports.amqp]\nurl = \"" + amqp_url + "\"\n" + R"(
@@ -41,19 +43,23 @@ batch_size = 100
 plugin = "collector_file"
 run_mode = "scheduled"
 parameters = { path = "a.csv", name = "feed a", provider = "test" }
-to = [)" + edge("parser", a_to_parser) + R"(]
+to = [)" + edge("parser", a_to_parser) +
+           R"(]
 [bots.collector-b]
 plugin = "collector_file"
 run_mode = "scheduled"
 parameters = { path = "b.csv", name = "feed b", provider = "test" }
-to = [)" + edge("parser", b_to_parser) + R"(]
+to = [)" + edge("parser", b_to_parser) +
+           R"(]
 [bots.parser]
 plugin = "parser_csv"
 parameters = { columns = ["extra.id", "time.source", "source.ip", "source.url"], type = "phishing" }
-to = [)" + edge("taxonomy", parser_to_tax) + R"(]
+to = [)" + edge("taxonomy", parser_to_tax) +
+           R"(]
 [bots.taxonomy]
 plugin = "expert_taxonomy"
-to = [)" + edge("out", tax_to_out) + R"(]
+to = [)" + edge("out", tax_to_out) +
+           R"(]
 [bots.out]
 plugin = "output_file"
 parameters = { file = "var/events.jsonl" }
@@ -66,8 +72,8 @@ std::vector<std::string> run_pipeline(const std::string& config) {
     TempDir dir("sluice-equivalence");
     write_feeds(dir);
     sluice::test::write_file(dir / "sluice.toml", config);
-    const auto up = sluice::test::run_command(sluice::test::sluicectl() + " --config " + (dir / "sluice.toml").string() +
-                                              " up --until-idle --timeout 120");
+    const auto up = sluice::test::run_command(sluice::test::sluicectl() + " --config " +
+                                              (dir / "sluice.toml").string() + " up --until-idle --timeout 120");
     INFO(up.output);
     REQUIRE(up.exit_code == 0);
     std::vector<std::string> events;
@@ -145,7 +151,8 @@ parameters = { file = "var/events.jsonl" }
 )");
     const std::string env = "SLUICE_TEST_AMQP_PASSWORD=guest ";
     auto ctl = [&](const TempDir& dir, const char* file, const std::string& verb) {
-        return sluice::test::run_command(env + sluice::test::sluicectl() + " --config " + (dir / file).string() + " " + verb);
+        return sluice::test::run_command(env + sluice::test::sluicectl() + " --config " + (dir / file).string() + " " +
+                                         verb);
     };
     for (auto [dir, file] : {std::pair{&a, "collect.toml"}, std::pair{&b, "process.toml"}}) {
         const auto check = ctl(*dir, file, "check");

@@ -68,7 +68,8 @@ void RabbitMqServer::start() {
     if (wait.exit_code != 0) {
         std::string log;
         for (const auto& f : std::filesystem::directory_iterator(dir_ / "log")) log += read_file(f.path());
-        throw std::runtime_error("RabbitMQ did not start: " + wait.output + "\n" + log.substr(log.size() > 4000 ? log.size() - 4000 : 0));
+        throw std::runtime_error("RabbitMQ did not start: " + wait.output + "\n" +
+                                 log.substr(log.size() > 4000 ? log.size() - 4000 : 0));
     }
     running_ = true;
 }

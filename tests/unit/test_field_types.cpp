@@ -19,7 +19,6 @@ const sluice::FieldType& type(const char* name) {
 
 bool valid(const char* name, const std::string& v) { return type(name).is_valid(v); }
 
-
 // The value the type stores for `input`, or nullopt when it refuses it (sanitize, then validate).
 std::optional<std::string> clean(const char* type, const std::string& input) {
     const sluice::FieldType* t = sluice::find_field_type(type);
@@ -46,7 +45,7 @@ TEST_CASE("IPAddress: canonical forms and the repairs feeds need") {
     CHECK(clean("IPAddress", "192.000.002.001") == "192.0.2.1");  // zero-padded
     CHECK(clean("IPAddress", "192.0.2.1/32") == "192.0.2.1");     // a one-host network
     CHECK(clean("IPAddress", "3221225985") == "192.0.2.1");       // integer-encoded
-    CHECK_FALSE(clean("IPAddress", "0.0.0.0"));  // IntelMQ: not a valid address
+    CHECK_FALSE(clean("IPAddress", "0.0.0.0"));                   // IntelMQ: not a valid address
     CHECK(clean("IPAddress", "2001:DB8:0:0:0:0:0:1") == "2001:db8::1");
     CHECK(clean("IPAddress", "2001:db8::1/128") == "2001:db8::1");
     CHECK_FALSE(clean("IPAddress", "192.0.2.0/24"));
@@ -147,7 +146,8 @@ TEST_CASE("the regex shortcuts of the harmonization agree with std::regex") {
     REQUIRE(fqdn->shortcut == sluice::FieldSpec::Shortcut::no_trailing_dot);
     REQUIRE(name->shortcut == sluice::FieldSpec::Shortcut::printable_ascii);
     const std::regex no_dot("^.*[^\\.]$"), printable("^[ -~]+$");
-    for (const char* v : {"example.com", "example.com.", "", ".", "a", "tab\there", "caf\xc3\xa9", "line\nbreak", "x~", "abc\n", "\n"}) {
+    for (const char* v : {"example.com", "example.com.", "", ".", "a", "tab\there", "caf\xc3\xa9", "line\nbreak", "x~",
+                          "abc\n", "\n"}) {
         CHECK_MESSAGE(fqdn->matches(v) == std::regex_search(v, no_dot), v);
         CHECK_MESSAGE(name->matches(v) == std::regex_search(v, printable), v);
     }
@@ -238,16 +238,16 @@ TEST_CASE("IntelMQ: IPAddress") {
     CHECK(clean("IPAddress", "::ffff:1.2.3.4") == "::ffff:102:304");
     CHECK(clean("IPAddress", "::1.2.3.4") == "::102:304");
     CHECK(clean("IPAddress", "2001:db8:0:1:1:1:1:1") == "2001:db8:0:1:1:1:1:1");  // one zero group stays
-    CHECK(clean("IPAddress", "2001:0:0:1:0:0:0:1") == "2001:0:0:1::1");              // the longest run
-    CHECK(clean("IPAddress", "2001:db8:0:0:1:0:0:1") == "2001:db8::1:0:0:1");        // the first of equals
-    CHECK(clean("IPAddress", "4294967296") == "::1:0:0");                            // past 2^32: IPv6
+    CHECK(clean("IPAddress", "2001:0:0:1:0:0:0:1") == "2001:0:0:1::1");           // the longest run
+    CHECK(clean("IPAddress", "2001:db8:0:0:1:0:0:1") == "2001:db8::1:0:0:1");     // the first of equals
+    CHECK(clean("IPAddress", "4294967296") == "::1:0:0");                         // past 2^32: IPv6
     CHECK(clean("IPAddress", "192.0.2.1/255.255.255.255") == "192.0.2.1");
     CHECK(clean("IPAddress", "192.0.2.1/032") == "192.0.2.1");
     CHECK_FALSE(clean("IPAddress", "0"));
     CHECK_FALSE(clean("IPAddress", "-1"));
     CHECK_FALSE(clean("IPAddress", "0127"));
     CHECK_FALSE(clean("IPAddress", "340282366920938463463374607431768211456"));  // 2^128
-    CHECK_FALSE(clean("IPAddress", "10.1"));                                       // short IPv4
+    CHECK_FALSE(clean("IPAddress", "10.1"));                                     // short IPv4
     CHECK_FALSE(clean("IPAddress", "127.1"));
     CHECK_FALSE(valid("IPAddress", "010.1.1.1"));
 }
@@ -318,7 +318,9 @@ TEST_CASE("IntelMQ: FQDN") {
     CHECK(valid("FQDN", "212.156.101.43.00-ebgp-atakoy1-k.301-fra-col-1.statik.turktelekom.com.tr"));
     CHECK_FALSE(valid("FQDN", "ex-am.ple.example."));
     CHECK_FALSE(valid("FQDN", "exAmple.com"));
-    CHECK_FALSE(valid("FQDN", "\xc3\xb6" "1.at"));  // ö1.at
+    CHECK_FALSE(valid("FQDN",
+                      "\xc3\xb6"
+                      "1.at"));  // ö1.at
     CHECK_FALSE(valid("FQDN", "n/a"));
     CHECK_FALSE(valid("FQDN", "."));
     CHECK_FALSE(valid("FQDN", ".example.com"));
@@ -328,7 +330,9 @@ TEST_CASE("IntelMQ: FQDN") {
     CHECK(clean("FQDN", "example.example.") == "example.example");
     CHECK(clean("FQDN", "example.net") == "example.net");
     CHECK(clean("FQDN", "exAmple.net") == "example.net");
-    CHECK(clean("FQDN", "\xc3\xb6" "1.at") == "xn--1-0ga.at");
+    CHECK(clean("FQDN",
+                "\xc3\xb6"
+                "1.at") == "xn--1-0ga.at");
     CHECK(clean("FQDN", "212.156.101.43.00-ebgp-atakoy1-k.301-fra-col-1.statik.turktelekom.com.tr") ==
           "212.156.101.43.00-ebgp-atakoy1-k.301-fra-col-1.statik.turktelekom.com.tr");
     CHECK(clean("FQDN", ".example.com") == "example.com");
@@ -336,9 +340,16 @@ TEST_CASE("IntelMQ: FQDN") {
     // IDNA
     CHECK(clean("FQDN", "ex\xc3\xa4mple.com") == "xn--exmple-cua.com");
     CHECK(clean("FQDN", "EX\xc3\x84MPLE.COM") == "xn--exmple-cua.com");
-    CHECK(clean("FQDN", "www.\xc3\xb6" "1.at") == "www.xn--1-0ga.at");
-    CHECK(clean("FQDN", "\xc3\xb6" "1\xe3\x80\x82" "at") == "xn--1-0ga.at");  // ideographic full stop
-    CHECK(clean("FQDN", "stra\xc3\x9f" "e.de") == "strasse.de");              // IDNA 2003 maps ß
+    CHECK(clean("FQDN",
+                "www.\xc3\xb6"
+                "1.at") == "www.xn--1-0ga.at");
+    CHECK(clean("FQDN",
+                "\xc3\xb6"
+                "1\xe3\x80\x82"
+                "at") == "xn--1-0ga.at");  // ideographic full stop
+    CHECK(clean("FQDN",
+                "stra\xc3\x9f"
+                "e.de") == "strasse.de");  // IDNA 2003 maps ß
     CHECK_FALSE(clean("FQDN", "\xc3\xb6..at"));
     CHECK_FALSE(clean("FQDN", std::string(64, 'a') + ".com"));
     CHECK(clean("FQDN", std::string(63, 'a') + ".com") == std::string(63, 'a') + ".com");
@@ -383,7 +394,7 @@ TEST_CASE("IntelMQ: JSON and JSONDict") {
     CHECK_FALSE(valid("JSON", "[\"foo\", ]"));
     CHECK(clean("JSON", "{\"foo\": \"bar\"}") == "{\"foo\": \"bar\"}");  // valid JSON is kept as written
     CHECK(clean("JSON", " [1, 2] ") == "[1, 2]");
-    CHECK(clean("JSON", "plain text") == "\"plain text\"");                   // json.dumps(str)
+    CHECK(clean("JSON", "plain text") == "\"plain text\"");                 // json.dumps(str)
     CHECK(clean("JSON", "ex\xc3\xa4m\"ple\n") == "\"ex\\u00e4m\\\"ple\"");  // stripped, ensure_ascii
     CHECK(clean("JSON", "\xf0\x9f\x98\x80") == "\"\\ud83d\\ude00\"");
     CHECK(valid("JSONDict", "{\"foo\": \"bar\"}"));

@@ -31,12 +31,13 @@ to = ["sink"]
 var = "var"
 harmonization = ")" + (sluice::test::source_dir() / "conf" / "harmonization.toml").string() +
                                                           R"("
-plugins = [")" + (sluice::test::build_dir() / "tests" / "fixtures").string() + "\", \"" +
-                                                            sluice::test::plugin_dir().string() +
+plugins = [")" + (sluice::test::build_dir() / "tests" / "fixtures").string() +
+                                                          "\", \"" + sluice::test::plugin_dir().string() +
                                                           R"("]
 [defaults]
 error_retry_delay = 0.0
-error_max_retries = )" + std::to_string(retries) + first_bot + R"(
+error_max_retries = )" + std::to_string(retries) + first_bot +
+                                                          R"(
 [bots.sink]
 plugin = "output_file"
 )");

@@ -53,6 +53,7 @@ int usage(std::ostream& os, int code) {
           "  --collector-poll S    rate_limit of the continuous collector in the latency probe (default 0.01)\n"
           "  --timeout S           give up on one run after S seconds (default 900)\n"
           "  --transports LIST     chain and latency on these transports (default file,zmq,amqp)\n"
+          "  --three-bot-chain     chain collector -> parser -> output only (the transports' own cost)\n"
           "  --amqp-url URL        the broker for amqp (default: a private RabbitMQ node on loopback,\n"
           "                        started and stopped by the bench; needs rabbitmq-server)\n"
           "  --no-strace           do not count fsyncs (they are counted in a second, untimed run)\n"
@@ -446,6 +447,8 @@ int main(int argc, char** argv) {
                 transports = split_list(value());
             else if (a == "--amqp-url")
                 env.amqp_url = value();
+            else if (a == "--three-bot-chain")
+                env.three_bot_chain = true;
             else if (a == "--no-strace")
                 no_strace = true;
             else if (a == "--work")

@@ -68,8 +68,8 @@ void cleanup(const Env& env, const fs::path& dir) {
 
 std::string config_header(const Env& env, const std::string& transport = "file") {
     std::string conf = "# written by sluice-bench\n[paths]\nvar = \"var\"\nharmonization = " +
-                       toml_string(env.harmonization.string()) + "\nplugins = [" + toml_string(env.plugin_dir.string()) +
-                       "]\n\n[defaults]\ntransport = " + toml_string(transport) +
+                       toml_string(env.harmonization.string()) + "\nplugins = [" +
+                       toml_string(env.plugin_dir.string()) + "]\n\n[defaults]\ntransport = " + toml_string(transport) +
                        "\nbatch_size = " + std::to_string(env.batch_size) + "\n\n";
     if (transport == "amqp") conf += "[transports.amqp]\nurl = " + toml_string(env.amqp_url) + "\n\n";
     return conf;
@@ -331,6 +331,7 @@ namespace {
 
 std::vector<std::string> chain_plugins(const Env& env) {
     std::vector<std::string> p = {"collector_file", "parser_csv"};
+    if (env.three_bot_chain) return {"collector_file", "parser_csv", "output_file"};
     if (env.plugin_built("expert_deduplicator")) p.push_back("expert_deduplicator");
     p.push_back("expert_taxonomy");
     p.push_back("output_file");

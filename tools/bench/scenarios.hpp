@@ -37,6 +37,7 @@ struct Env {
     std::vector<std::string> wrap;  // a command the timed stage hosts run under (e.g. valgrind), or empty
     bool keep = false;              // leave the scenario folders behind for inspection
     std::string amqp_url;           // the broker of the amqp chain; empty: amqp is not run
+    bool three_bot_chain = false;   // collector -> parser -> output instead of the five-bot chain
     const Harmonization* harmonization_table = nullptr;
     const Feed* feed = nullptr;
 

@@ -6,10 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "bot_control.hpp"
 #include "bots.hpp"
 #include "check.hpp"
+#include "config_edit.hpp"
+#include "dump_verbs.hpp"
+#include "log_verb.hpp"
+#include "metrics_server.hpp"
 #include "queues.hpp"
+#include "run_bot.hpp"
 #include "supervisor.hpp"
+#include "systemd_units.hpp"
 
 namespace {
 
@@ -19,11 +26,33 @@ int usage(std::ostream& os, int code) {
           "  up [--until-idle] [--timeout S] [bot...]   run the enabled bots in the foreground, supervised;\n"
           "                                             --until-idle exits once collectors are done and\n"
           "                                             every queue is drained\n"
+          "  start|stop|restart|reload|status [bot...|--group collectors|parsers|experts|outputs] [--json]\n"
+          "                                             hosts in the background (one per bot, by lock);\n"
+          "                                             exit 1 when a bot is not in the asked state\n"
+          "  enable|disable <bot> [--json]              set the bot's enabled in the file, comments kept\n"
+          "  clear <queue> [--json]                     remove what waits in a bot's input (bot stopped)\n"
           "  check [--json]                             validate the configuration, plugins and parameters\n"
           "  list queues [--json] [--non-zero] [--sum]  messages waiting in each bot's input, on every\n"
           "                                             transport it is fed by (exit 1: a broker is unreachable)\n"
           "  list bots [--json]                         the installed plugins, their kinds and parameters\n"
           "  docs <plugin>                              the plugin's parameter table as Markdown\n"
+          "  log <bot> [n] [level] [--json]             the bot's last n (10) log entries at or above level\n"
+          "  run <bot>                                  the bot's host in the foreground, log level debug\n"
+          "  run <bot> [--msg JSON|@FILE] [--dry-run] [--show-sent] [--json]\n"
+          "                                             one message through the bot in-process (without\n"
+          "                                             --msg: taken from its input); --dry-run sends and\n"
+          "                                             acknowledges nothing (exit 1: the bot failed it)\n"
+          "  dump list [--json]                         every bot's dump (dead letters) with its entry count\n"
+          "  dump show <bot> [ids] [--json]             entries: time, reason, message (ids: 3, 1,4, 2-5, all)\n"
+          "  dump replay <bot> ids|all [--to <bot>] [--json]\n"
+          "                                             re-inject entries into the bot's (or another bot's)\n"
+          "                                             input, then remove them from the dump\n"
+          "  dump delete <bot> ids|all [--json]         remove entries from the dump\n"
+          "  metrics [--listen ADDR:PORT]               serve /metrics (Prometheus) and /health until SIGTERM\n"
+          "                                             (default: [metrics] listen, else 127.0.0.1:9120)\n"
+          "  health [--json]                            exit 0 when every enabled continuous bot's host runs\n"
+          "  systemd [--user] [--prefix DIR]            print systemd units (sluice@.service, sluice-metrics)\n"
+          "                                             and the commands enabling every enabled bot\n"
           "\n"
           "The configuration defaults to $SLUICE_CONFIG, else conf/sluice.toml.\n";
     return code;
@@ -52,6 +81,31 @@ int main(int argc, char** argv) {
     };
     try {
         if (verb == "check") return sluice::ctl::run_check(config, flag("--json"));
+        if (verb == "start" || verb == "stop" || verb == "restart" || verb == "reload" || verb == "status") {
+            sluice::ctl::ControlOptions o;
+            o.config = config;
+            for (size_t i = 1; i < args.size(); ++i) {
+                if (args[i] == "--json")
+                    o.json = true;
+                else if (args[i] == "--group" && i + 1 < args.size())
+                    o.group = args[++i];
+                else if (args[i] == "--timeout" && i + 1 < args.size())
+                    o.timeout = std::stod(args[++i]);
+                else if (args[i].rfind("--", 0) == 0)
+                    return usage(std::cerr, 2);
+                else
+                    o.bots.push_back(args[i]);
+            }
+            if (verb == "start") return sluice::ctl::run_start(o);
+            if (verb == "stop") return sluice::ctl::run_stop(o);
+            if (verb == "restart") return sluice::ctl::run_restart(o);
+            if (verb == "reload") return sluice::ctl::run_reload(o);
+            return sluice::ctl::run_status(o);
+        }
+        if ((verb == "enable" || verb == "disable") && args.size() >= 2 && args[1].rfind("--", 0) != 0)
+            return sluice::ctl::run_set_enabled(config, args[1], verb == "enable", flag("--json"));
+        if (verb == "clear" && args.size() >= 2 && args[1].rfind("--", 0) != 0)
+            return sluice::ctl::run_clear(config, args[1], flag("--json"));
         if (verb == "up") {
             sluice::ctl::UpOptions o;
             o.config = config;
@@ -67,8 +121,38 @@ int main(int argc, char** argv) {
             }
             return sluice::ctl::run_up(o);
         }
-        if (verb == "list" && args.size() >= 2 && args[1] == "bots") return sluice::ctl::run_list_bots(config, flag("--json"));
+        if (verb == "list" && args.size() >= 2 && args[1] == "bots")
+            return sluice::ctl::run_list_bots(config, flag("--json"));
         if (verb == "docs" && args.size() == 2) return sluice::ctl::run_docs(config, args[1]);
+        if (verb == "log") return sluice::ctl::run_log(config, std::vector<std::string>(args.begin() + 1, args.end()));
+        if (verb == "run")
+            return sluice::ctl::run_bot_cli(config, std::vector<std::string>(args.begin() + 1, args.end()));
+        if (verb == "dump")
+            return sluice::ctl::run_dump(config, std::vector<std::string>(args.begin() + 1, args.end()));
+        if (verb == "health") return sluice::ctl::run_health(config, flag("--json"));
+        if (verb == "metrics") {
+            std::string listen;
+            for (size_t i = 1; i < args.size(); ++i) {
+                if (args[i] == "--listen" && i + 1 < args.size())
+                    listen = args[++i];
+                else
+                    return usage(std::cerr, 2);
+            }
+            return sluice::ctl::run_metrics(config, listen);
+        }
+        if (verb == "systemd") {
+            sluice::ctl::SystemdOptions o;
+            o.config = config;
+            for (size_t i = 1; i < args.size(); ++i) {
+                if (args[i] == "--user")
+                    o.user = true;
+                else if (args[i] == "--prefix" && i + 1 < args.size())
+                    o.prefix = args[++i];
+                else
+                    return usage(std::cerr, 2);
+            }
+            return sluice::ctl::run_systemd(o);
+        }
         if (verb == "list" && args.size() >= 2 && args[1] == "queues")
             return sluice::ctl::run_list_queues(config, flag("--json"), flag("--non-zero"), flag("--sum"));
     } catch (const std::exception& e) {

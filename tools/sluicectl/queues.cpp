@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "queues.hpp"
 
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 
@@ -23,7 +24,9 @@ int run_list_queues(const std::string& config, bool json, bool non_zero, bool su
     bool unreachable = false;
     uint64_t total = 0;
     for (const auto& [id, b] : cfg.bots) {
-        if (b.remote || cfg.producers_of(id).empty()) continue;  // no input here
+        // No input here: remote bots, and bots nothing sends to (collectors), unless something was
+        // put into their file queue by hand (a dump replay, sluicectl run).
+        if (b.remote || (cfg.producers_of(id).empty() && !std::filesystem::exists(cfg.queue_dir(id)))) continue;
         // One line per transport the bot's input arrives on: a bot may be fed over several.
         for (const auto& transport : cfg.input_transports(id)) {
             QueueStats s;
@@ -68,6 +71,43 @@ int run_list_queues(const std::string& config, bool json, bool non_zero, bool su
         std::cout << out << "}\n";
     }
     return unreachable ? 1 : 0;
+}
+
+}  // namespace sluice::ctl
+
+namespace sluice::ctl {
+
+int run_clear(const std::string& config, const std::string& queue, bool json) {
+    std::vector<std::string> errors;
+    Config cfg = load_config(config, errors);
+    if (!errors.empty()) {
+        for (const auto& e : errors) std::cerr << e << "\n";
+        return 1;
+    }
+    // IntelMQ names queues "<bot>-queue"; the bot id alone is accepted too.
+    std::string bot = queue;
+    if (!cfg.bots.count(bot) && bot.size() > 6 && bot.compare(bot.size() - 6, 6, "-queue") == 0)
+        bot.resize(bot.size() - 6);
+    if (!cfg.bots.count(bot) || cfg.bots.at(bot).remote) {
+        std::cerr << "sluicectl clear: no queue '" << queue << "' in " << config << "\n";
+        return 1;
+    }
+    auto transports = make_transport_factory();
+    uint64_t total = 0;
+    for (const auto& transport : cfg.input_transports(bot)) {
+        try {
+            total += transports->clear(cfg, bot, transport);
+        } catch (const std::exception& e) {
+            std::cerr << "sluicectl clear: " << bot << "-queue (" << transport << "): " << e.what()
+                      << (transport == "file" ? " (stop the bot first: sluicectl stop " + bot + ")" : "") << "\n";
+            return 1;
+        }
+    }
+    if (json)
+        std::cout << "{\"queue\":\"" << bot << "-queue\",\"cleared\":" << total << "}\n";
+    else
+        std::cout << bot << "-queue: " << total << " message" << (total == 1 ? "" : "s") << " removed\n";
+    return 0;
 }
 
 }  // namespace sluice::ctl

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "check.hpp"
+#include "metrics_server.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/plugin.hpp"
 #include "sluice/core/stats.hpp"
@@ -22,12 +23,6 @@
 #include "transport_factory.hpp"
 
 namespace sluice::ctl {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; read by the supervision loop
-extern "C" void on_stop(int) { g_stop = true; }
 
 std::string host_binary() {
     if (const char* env = std::getenv("SLUICE_HOST")) return env;
@@ -39,6 +34,13 @@ std::string host_binary() {
     }
     return "sluice-host";
 }
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; read by the supervision loop
+extern "C" void on_stop(int) { g_stop = true; }
 
 struct Child {
     std::string id;
@@ -63,18 +65,21 @@ std::string describe_exit(int status) {
 pid_t spawn(const std::string& host, const Config& cfg, const std::string& id) {
     const auto log_dir = cfg.var_dir / "log";
     std::filesystem::create_directories(log_dir);
-    const auto log_file = (log_dir / (id + ".log")).string();
+    const auto stderr_file = (log_dir / (id + ".stderr")).string();
     const pid_t pid = ::fork();
     if (pid != 0) return pid;
-    // Child: stderr (the bot's log) goes to var/log/<bot>.log; nothing but exec from here on.
-    const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    // Child: the host writes its log to var/log/<bot>.log itself (rotated); its stderr goes to
+    // var/log/<bot>.stderr and keeps what only stderr can say: why it refused to start, a crash
+    // message from the C library or a plugin. Nothing but exec from here on.
+    const int fd = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd >= 0) {
         ::dup2(fd, STDERR_FILENO);
         ::dup2(fd, STDOUT_FILENO);
     }
     signal(SIGINT, SIG_IGN);  // Ctrl-C reaches the whole group: the supervisor decides how hosts stop
     const std::string cfg_file = cfg.file.string();
-    ::execl(host.c_str(), host.c_str(), "--config", cfg_file.c_str(), id.c_str(), static_cast<char*>(nullptr));
+    ::execl(host.c_str(), host.c_str(), "--config", cfg_file.c_str(), "--no-stderr-log", id.c_str(),
+            static_cast<char*>(nullptr));
     std::fprintf(stderr, "cannot run %s: %s\n", host.c_str(), std::strerror(errno));
     ::_exit(127);
 }
@@ -148,6 +153,12 @@ int run_up(const UpOptions& options) {
         return 1;
     }
 
+    // [metrics] listen: /metrics and /health for as long as the botnet runs (a taken port stops here).
+    std::unique_ptr<MetricsServer> metrics;
+    if (!cfg.metrics_listen.empty()) {
+        metrics = std::make_unique<MetricsServer>(cfg, cfg.metrics_listen);
+        std::cerr << "metrics: " << metrics->url() << "/metrics\n";
+    }
     struct sigaction sa {};
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
@@ -190,9 +201,10 @@ int run_up(const UpOptions& options) {
             if (WIFEXITED(status) && (WEXITSTATUS(status) == 2 || WEXITSTATUS(status) == 127)) {
                 c.refused = true;
                 failed = true;
+                // sluice-host prints why it refused on stderr, whether or not its log file was open yet.
                 std::cerr << c.id << ": refused to start; last lines of "
-                          << (cfg.var_dir / "log" / (c.id + ".log")).string() << ":\n"
-                          << tail_of(cfg.var_dir / "log" / (c.id + ".log"), 5);
+                          << (cfg.var_dir / "log" / (c.id + ".stderr")).string() << ":\n"
+                          << tail_of(cfg.var_dir / "log" / (c.id + ".stderr"), 5);
                 continue;
             }
             // A crash: restart with back-off that resets once the host has stayed up for a minute.

@@ -20,4 +20,7 @@ struct UpOptions {
 
 int run_up(const UpOptions& options);
 
+// The sluice-host to run: $SLUICE_HOST, else the one beside this sluicectl.
+std::string host_binary();
+
 }  // namespace sluice::ctl

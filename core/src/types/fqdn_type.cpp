@@ -37,8 +37,8 @@ bool ascii_labels_ok(std::string_view v) {
 // The label separators of Python's idna codec: '.', U+3002, U+FF0E, U+FF61.
 size_t dot_at(std::string_view s, size_t i) {
     if (s[i] == '.') return 1;
-    for (std::string_view d : {std::string_view("\xe3\x80\x82"), std::string_view("\xef\xbc\x8e"),
-                               std::string_view("\xef\xbd\xa1")})
+    for (std::string_view d :
+         {std::string_view("\xe3\x80\x82"), std::string_view("\xef\xbc\x8e"), std::string_view("\xef\xbd\xa1")})
         if (s.substr(i, d.size()) == d) return d.size();
     return 0;
 }

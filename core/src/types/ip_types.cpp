@@ -166,7 +166,8 @@ bool strip_ipv4_zero_padding(std::string_view v, std::string& out) {
     size_t start = 0;
     for (;;) {
         const size_t dot = v.find('.', start);
-        const std::string_view part = v.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        const std::string_view part =
+            v.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
         if (!all_digits(part) || part.size() > 3) return false;
         unsigned n = 0;
         std::from_chars(part.data(), part.data() + part.size(), n);

@@ -38,16 +38,32 @@ std::string python_json_string(std::string_view v) {
         const unsigned char c = static_cast<unsigned char>(v[i]);
         if (c < 0x80) {
             switch (c) {
-                case '"': out += "\\\""; break;
-                case '\\': out += "\\\\"; break;
-                case '\n': out += "\\n"; break;
-                case '\r': out += "\\r"; break;
-                case '\t': out += "\\t"; break;
-                case '\b': out += "\\b"; break;
-                case '\f': out += "\\f"; break;
+                case '"':
+                    out += "\\\"";
+                    break;
+                case '\\':
+                    out += "\\\\";
+                    break;
+                case '\n':
+                    out += "\\n";
+                    break;
+                case '\r':
+                    out += "\\r";
+                    break;
+                case '\t':
+                    out += "\\t";
+                    break;
+                case '\b':
+                    out += "\\b";
+                    break;
+                case '\f':
+                    out += "\\f";
+                    break;
                 default:
-                    if (c < 0x20) u(c);
-                    else out += static_cast<char>(c);
+                    if (c < 0x20)
+                        u(c);
+                    else
+                        out += static_cast<char>(c);
             }
             ++i;
             continue;
@@ -60,7 +76,9 @@ std::string python_json_string(std::string_view v) {
             ok = (cc & 0xC0) == 0x80;
             cp = (cp << 6) | (cc & 0x3F);
         }
-        if (ok) ok = !(len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) && !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF));
+        if (ok)
+            ok = !(len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) &&
+                 !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF));
         if (!ok) {
             ++i;
             continue;

@@ -148,7 +148,7 @@ TEST_CASE("dedup: the cache survives a restart") {
     CHECK(sent(second, {event("192.0.2.1"), event("192.0.2.2"), event("192.0.2.3")}) == 1);
 }
 
-TEST_CASE("dedup: blacklisted keys and time.observation do not count; whitelisted keys are all that counts") {
+TEST_CASE("dedup: blacklisted keys and time.observation do not count, whitelisted keys are all that counts") {
     TempDir dir("sluice-dedup");
     {
         BotHarness bot("expert_deduplicator", params(dir, R"(,"filter_type":"blacklist","filter_keys":"extra.id")"));
@@ -173,7 +173,7 @@ TEST_CASE("dedup: bypass sends every event on and keeps no cache") {
     CHECK_FALSE(std::filesystem::exists(dir / "dedup.cache"));
 }
 
-TEST_CASE("dedup: a configuration IntelMQ would take, redis parameters included, starts; a bad filter_type does not") {
+TEST_CASE("dedup: a configuration IntelMQ would take, redis parameters included, starts, a bad filter_type does not") {
     TempDir dir("sluice-dedup");
     CHECK_NOTHROW(
         BotHarness("expert_deduplicator",

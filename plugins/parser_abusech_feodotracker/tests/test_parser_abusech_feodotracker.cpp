@@ -3,8 +3,8 @@
 // first_seen or last_online, raw as Python's json.dumps, bad records failed one by one.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
-#include <sluice/codec.hpp>
 #include <sluice/bot.h>
+#include <sluice/codec.hpp>
 #include <sluice/core/bot_harness.hpp>
 
 #include <string>
@@ -70,7 +70,7 @@ TEST_CASE("one c2-server event per record") {
     CHECK(field(out[1], "source.reverse_dns") == "<absent>");
 }
 
-TEST_CASE("a bad record is failed; optional fields the harmonization refuses are left out") {
+TEST_CASE("a bad record is failed, optional fields the harmonization refuses are left out") {
     const std::string feed = R"([
       {"ip_address": "not-an-ip", "port": 1},
       {"ip_address": "192.0.2.1", "port": 443, "country": "not a country", "first_seen": "17.01.2021"},

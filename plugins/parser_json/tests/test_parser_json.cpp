@@ -3,8 +3,8 @@
 // bad lines failed one by one, and Python's splitlines.
 #include <doctest/doctest.h>
 #include <rapidjson/document.h>
-#include <sluice/codec.hpp>
 #include <sluice/bot.h>
+#include <sluice/codec.hpp>
 #include <sluice/core/bot_harness.hpp>
 
 #include <string>
@@ -51,7 +51,7 @@ TEST_CASE("splitlines: one event per line, raw is the line") {
     CHECK(sluice::base64::decode(field(out[1], "raw")) == line2);
 }
 
-TEST_CASE("without splitlines the whole report is one message; its own raw is kept") {
+TEST_CASE("without splitlines the whole report is one message, its own raw is kept") {
     const std::string msg = "{\n  \"source.ip\": \"192.0.2.1\",\n  \"raw\": \"aGVsbG8=\"\n}\n";
     BotHarness bot("parser_json", "{}");
     const auto r = bot.process({report(msg)});
@@ -61,7 +61,7 @@ TEST_CASE("without splitlines the whole report is one message; its own raw is ke
     CHECK(field(r.on("_default")[0], "raw") == "aGVsbG8=");
 }
 
-TEST_CASE("a bad line is failed with its line number and reason; the others go on") {
+TEST_CASE("a bad line is failed with its line number and reason, the others go on") {
     const std::string text = R"({"source.ip": "192.0.2.1"})"
                              "\n"
                              R"({"source.ip": "not-an-ip"})"

@@ -74,7 +74,7 @@ TEST_CASE("ASN-DROP: ASN, AS name, country only when given") {
     CHECK(field(out[1], "source.network") == "<absent>");
 }
 
-TEST_CASE("without a known feed.url each line's shape decides; no Last-Modified, no time.source") {
+TEST_CASE("without a known feed.url each line's shape decides, no Last-Modified, no time.source") {
     BotHarness bot("parser_spamhaus_drop", "{}");
     const auto r = bot.process({report("", "192.0.2.0/24 ; SBL1\nAS64500 ; NL | Example AS\n")});
     REQUIRE(r.failed.empty());
@@ -85,7 +85,7 @@ TEST_CASE("without a known feed.url each line's shape decides; no Last-Modified,
     CHECK(field(out[1], "source.asn") == "64500");
 }
 
-TEST_CASE("a bad line is failed with the comments before it; the others go on") {
+TEST_CASE("a bad line is failed with the comments before it, the others go on") {
     BotHarness bot("parser_spamhaus_drop", "{}");
     const std::string text =
         "; Last-Modified: Mon, 14 Sep 2015 04:39:22 GMT\n"

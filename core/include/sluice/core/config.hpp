@@ -32,11 +32,12 @@ struct BotSettings {
     // IntelMQ's error policy. "pass": a message that keeps failing is dumped (and sent to
     // _on_error) and the bot goes on; "stop": the host stops with the batch unacknowledged.
     std::string error_procedure = "pass";
-    bool error_dump_message = true;    // write failed messages to the dump
-    bool error_log_message = false;    // log the failed message itself (may hold personal data)
-    bool error_log_exception = true;   // log the bot's error text
-    // A message that kills the host process itself (segfault, abort) is dumped after this many
-    // deliveries instead of crash-looping the bot.
+    bool error_dump_message = true;   // write failed messages to the dump
+    bool error_log_message = false;   // log the failed message itself (may hold personal data)
+    bool error_log_exception = true;  // log the bot's error text
+    // A message that has crashed the host process itself (segfault, abort) this many times is dumped
+    // instead of crash-looping the bot. At least 2: which message of a batch crashed the host is only
+    // known from its second crash on.
     int64_t crash_max_deliveries = 3;
     // Logs: var/log/<bot>.log (and stderr), rotated by size, text or JSON lines; a summary of the
     // processed messages every N messages or S seconds, as IntelMQ logs it.

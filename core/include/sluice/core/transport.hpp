@@ -22,6 +22,9 @@ class TransportFactory {
                                                     const std::string& transport) = 0;
     // Throws QueueError when the transport cannot answer (broker unreachable).
     virtual QueueStats stats(const Config& cfg, const std::string& bot, const std::string& transport) = 0;
+    // Removes every message waiting in `bot`'s input on `transport`; returns how many. Throws
+    // QueueError when the queue's consumer runs (file) or the broker cannot be reached.
+    virtual uint64_t clear(const Config& cfg, const std::string& bot, const std::string& transport) = 0;
     // Problems an operator must fix before starting: an unreachable broker, clashing endpoints.
     virtual std::vector<std::string> check(const Config& cfg) = 0;
 };

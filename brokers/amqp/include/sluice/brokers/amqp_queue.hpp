@@ -33,6 +33,9 @@ std::unique_ptr<QueueConsumer> open_amqp_consumer(const AmqpSettings& settings, 
 // Throws QueueError when the broker cannot be reached; a queue that does not exist yet is empty.
 QueueStats amqp_queue_stats(const AmqpSettings& settings, const std::string& queue);
 
+// Removes every ready message of the queue (queue.purge); returns how many. A missing queue is empty.
+uint64_t amqp_queue_purge(const AmqpSettings& settings, const std::string& queue);
+
 // Connects and logs in once: empty when that worked, else why not (never with the password).
 std::string amqp_probe(const AmqpSettings& settings);
 

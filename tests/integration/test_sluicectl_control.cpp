@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// intelmqctl's verbs on real background hosts: start, status, reload, stop, restart, enable,
+// disable and clear, driven through the sluicectl binary as an operator types them.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "sluice/brokers/file_queue.hpp"
+#include "test_support.hpp"
+
+using sluice::test::CommandResult;
+using sluice::test::TempDir;
+
+namespace {
+
+struct Botnet {
+    TempDir dir{"sluice-control"};
+    std::string config = (dir / "sluice.toml").string();
+
+    Botnet() {
+        sluice::test::write_file(dir / "sluice.toml",
+                                 "[paths]\nvar = \"var\"\nharmonization = \"" +
+                                     (sluice::test::source_dir() / "conf" / "harmonization.toml").string() + "\"\n" +
+                                     R"(
+# the expert of this test botnet
+[bots.expert]
+plugin = "expert_taxonomy"   # fills classification.taxonomy
+to = ["sink"]
+
+[bots.sink]
+plugin = "output_file"
+parameters = { file = "var/events.jsonl" }
+)");
+    }
+    ~Botnet() { (void)ctl("stop"); }
+
+    CommandResult ctl(const std::string& args) const {
+        return sluice::test::run_command(sluice::test::sluicectl() + " --config " + config + " " + args);
+    }
+    void feed(int n) const {
+        auto producer = sluice::open_file_producer(dir / "var" / "queues" / "expert");
+        std::vector<std::string> events;
+        for (int i = 0; i < n; ++i)
+            events.push_back(R"({"__type":"Event","classification.type":"scanner","source.ip":"192.0.2.)" +
+                             std::to_string(i + 1) + "\"}");
+        std::vector<std::string_view> views(events.begin(), events.end());
+        REQUIRE(producer->append(views, {}));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("start, status, reload, stop and restart act on background hosts, one per bot") {
+    Botnet net;
+    const auto start = net.ctl("start --json");
+    INFO(start.output);
+    REQUIRE(start.exit_code == 0);
+    CHECK(start.output.find("\"expert\":{\"state\":\"running\"") != std::string::npos);
+    CHECK(start.output.find("\"sink\":{\"state\":\"running\"") != std::string::npos);
+
+    // The hosts really work in the background.
+    net.feed(10);
+    CHECK(sluice::test::eventually([&] { return sluice::test::count_lines(net.dir / "var" / "events.jsonl") == 10; },
+                                   20));
+
+    const auto status = net.ctl("status --json");
+    INFO(status.output);
+    CHECK(status.exit_code == 0);
+    CHECK(status.output.find("\"received\":10") != std::string::npos);
+    const long pid = std::stol(sluice::test::read_file(net.dir / "var" / "run" / "expert.lock"));
+    CHECK(status.output.find("\"pid\":" + std::to_string(pid)) != std::string::npos);
+
+    // A second start starts nothing: the lock, not a PID file, says the bot runs.
+    const auto again = net.ctl("start expert");
+    CHECK(again.exit_code == 0);
+    CHECK(again.output.find("already running, pid " + std::to_string(pid)) != std::string::npos);
+    // "[s]" keeps the pattern from matching the shell that runs pgrep.
+    CHECK(sluice::test::run_command("pgrep -f -c '[s]luice-host --config " + net.config + " --no-stderr-log expert'")
+              .output == "1\n");
+
+    CHECK(net.ctl("status --group outputs --json").output.find("expert") == std::string::npos);
+    CHECK(net.ctl("reload expert").exit_code == 0);
+    CHECK(sluice::test::eventually(
+        [&] {
+            return sluice::test::read_file(net.dir / "var" / "log" / "expert.log").find("configuration reloaded") !=
+                   std::string::npos;
+        },
+        10));
+
+    const auto stop = net.ctl("stop expert --json");
+    INFO(stop.output);
+    CHECK(stop.exit_code == 0);
+    CHECK(stop.output.find("\"expert\":{\"state\":\"stopped\"") != std::string::npos);
+    const auto down = net.ctl("status");
+    CHECK(down.exit_code == 1);  // a bot that should run does not
+    CHECK(down.output.find("expert: stopped") != std::string::npos);
+    CHECK(down.output.find("sink: running") != std::string::npos);
+
+    const auto restart = net.ctl("restart");
+    CHECK(restart.exit_code == 0);
+    CHECK(net.ctl("status").exit_code == 0);
+    CHECK(net.ctl("stop").exit_code == 0);
+    CHECK(net.ctl("status").exit_code == 1);
+}
+
+TEST_CASE("stop never signals a process that merely holds the bot's lock with a pid written in it") {
+    Botnet net;
+    std::filesystem::create_directories(net.dir / "var" / "run");
+    // What a stale PID file would be in IntelMQ: the lock is held, the pid is someone else's.
+    const int fd = ::open((net.dir / "var" / "run" / "expert.lock").c_str(), O_RDWR | O_CREAT, 0644);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX) == 0);
+    const std::string foreign = std::to_string(::getpid()) + "\n";  // this test process
+    REQUIRE(::write(fd, foreign.data(), foreign.size()) == static_cast<ssize_t>(foreign.size()));
+    const auto stop = net.ctl("stop expert");
+    CHECK(stop.exit_code == 1);
+    CHECK(stop.output.find("not its host") != std::string::npos);
+    ::close(fd);  // still alive: no signal reached us
+}
+
+TEST_CASE("enable and disable edit the file and keep its comments, and clear empties a stopped bot queue") {
+    Botnet net;
+    const auto disable = net.ctl("disable expert");
+    INFO(disable.output);
+    REQUIRE(disable.exit_code == 0);
+    const std::string text = sluice::test::read_file(net.config);
+    CHECK(text.find("enabled = false") != std::string::npos);
+    CHECK(text.find("# the expert of this test botnet") != std::string::npos);
+    CHECK(text.find("# fills classification.taxonomy") != std::string::npos);
+    CHECK(net.ctl("check").exit_code == 0);
+    CHECK(net.ctl("status").output.find("expert: disabled") != std::string::npos);
+    CHECK(net.ctl("enable expert").exit_code == 0);
+    CHECK(sluice::test::read_file(net.config).find("enabled = true") != std::string::npos);
+    CHECK(net.ctl("disable nosuchbot").exit_code == 1);
+
+    net.feed(5);
+    CHECK(net.ctl("list queues --sum").output == "5\n");
+    const auto clear = net.ctl("clear expert-queue --json");
+    INFO(clear.output);
+    CHECK(clear.exit_code == 0);
+    CHECK(clear.output.find("\"cleared\":5") != std::string::npos);
+    CHECK(net.ctl("list queues --sum").output == "0\n");
+
+    // A running bot's queue is its host's: clear refuses.
+    REQUIRE(net.ctl("start expert").exit_code == 0);
+    const auto busy = net.ctl("clear expert");
+    CHECK(busy.exit_code == 1);
+    CHECK(busy.output.find("stop the bot first") != std::string::npos);
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// The operator's view from outside: /metrics and /health while `sluicectl up` runs the demo (real
+// hosts, fetched over a real socket), `sluicectl metrics` and `sluicectl health` on their own, and
+// the systemd units `sluicectl systemd` prints.
+#include <arpa/inet.h>
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include "test_support.hpp"
+
+using sluice::test::eventually;
+using sluice::test::read_file;
+using sluice::test::run_command;
+using sluice::test::TempDir;
+
+namespace {
+
+struct Http {
+    int status = 0;
+    std::string body;
+};
+
+// GET over a plain socket, as Prometheus or a container health check would ask.
+Http http_get(int port, const std::string& path) {
+    Http out;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return out;
+    }
+    const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    (void)!::write(fd, req.data(), req.size());
+    std::string all;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) all.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    std::smatch m;
+    if (std::regex_search(all, m, std::regex("^HTTP/1\\.1 (\\d+)"))) out.status = std::stoi(m[1]);
+    if (const size_t body = all.find("\r\n\r\n"); body != std::string::npos) out.body = all.substr(body + 4);
+    return out;
+}
+
+// The value of one sample of the text format, or -1 when absent.
+long long sample(const std::string& metrics, const std::string& series) {
+    const size_t at = metrics.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stoll(metrics.substr(at + series.size() + 2));
+}
+
+// The port a server announced in its log ("http://127.0.0.1:PORT/metrics"), once it did.
+int announced_port(const std::filesystem::path& log) {
+    int port = 0;
+    eventually(
+        [&] {
+            std::smatch m;
+            const std::string text = std::filesystem::exists(log) ? read_file(log) : "";
+            if (!std::regex_search(text, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/metrics"))) return false;
+            port = std::stoi(m[1]);
+            return true;
+        },
+        20);
+    return port;
+}
+
+long pid_in_stats(const std::filesystem::path& stats) {
+    std::smatch m;
+    const std::string text = std::filesystem::exists(stats) ? read_file(stats) : "";
+    return std::regex_search(text, m, std::regex("\"pid\":(\\d+)")) ? std::stol(m[1]) : -1;
+}
+
+struct Demo {
+    TempDir dir;
+    std::filesystem::path config;
+    Demo() : config(dir / "conf" / "sluice.toml") {
+        std::filesystem::copy(sluice::test::source_dir() / "conf", dir / "conf",
+                              std::filesystem::copy_options::recursive);
+    }
+    sluice::test::CommandResult ctl(const std::string& args) const {
+        return run_command(sluice::test::sluicectl() + " --config " + config.string() + " " + args);
+    }
+};
+
+const char* const kContinuousBots[] = {"urlhaus-parser", "blocklist-parser", "taxonomy",
+                                       "events-file",    "events-sqlite",    "ip-blocklist"};
+
+}  // namespace
+
+TEST_CASE("up serves per-bot counters on /metrics and /health follows the hosts") {
+    Demo demo;
+    // Port 0: the kernel picks a free one and `up` says which.
+    sluice::test::write_file(demo.config, read_file(demo.config) + "\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+    const auto log = demo.dir / "up.log";
+    const int up = sluice::test::spawn({sluice::test::sluicectl(), "--config", demo.config.string(), "up"}, log);
+    const int port = announced_port(log);
+    REQUIRE_MESSAGE(port > 0, read_file(log));
+
+    // Every bot has worked: the parsers sent, every continuous bot received (17 events per output).
+    std::string metrics;
+    const bool counted = eventually(
+        [&] {
+            metrics = http_get(port, "/metrics").body;
+            return sample(metrics, R"(sluice_messages_received_total{bot="events-file"})") == 17 &&
+                   sample(metrics, R"(sluice_messages_received_total{bot="ip-blocklist"})") == 17;
+        },
+        60);
+    INFO(metrics);
+    CHECK(counted);
+    CHECK(metrics.find("# TYPE sluice_messages_received_total counter\n") != std::string::npos);
+    CHECK(sample(metrics, R"(sluice_messages_sent_total{bot="urlhaus-parser",path="_default"})") == 11);
+    CHECK(sample(metrics, R"(sluice_messages_sent_total{bot="blocklist-parser",path="_default"})") == 6);
+    for (const char* bot : kContinuousBots) {
+        CHECK(sample(metrics, "sluice_messages_received_total{bot=\"" + std::string(bot) + "\"}") > 0);
+        CHECK(sample(metrics, "sluice_bot_up{bot=\"" + std::string(bot) + "\"}") == 1);
+        CHECK(sample(metrics, "sluice_last_message_timestamp_seconds{bot=\"" + std::string(bot) + "\"}") > 1700000000);
+    }
+    CHECK(sample(metrics, R"(sluice_messages_sent_total{bot="taxonomy",path="_default"})") == 17);
+    CHECK(sample(metrics, R"(sluice_messages_dumped_total{bot="urlhaus-parser"})") == 1);
+    CHECK(sample(metrics, R"(sluice_messages_failed_total{bot="urlhaus-parser"})") == 1);
+    CHECK(sample(metrics, R"(sluice_messages_retried_total{bot="taxonomy"})") == 0);
+    CHECK(sample(metrics, R"(sluice_queue_messages{bot="taxonomy",transport="file"})") == 0);
+
+    // Healthy: every continuous bot's host holds its lock (the scheduled collectors have exited).
+    CHECK(eventually([&] { return http_get(port, "/health").status == 200; }, 10));
+    auto h = http_get(port, "/health");
+    CHECK(h.body.find(R"("ok":true)") != std::string::npos);
+    CHECK(demo.ctl("health").exit_code == 0);
+
+    // A host killed: 503 naming it until the supervisor has it running again.
+    const long pid = pid_in_stats(demo.dir / "var" / "run" / "taxonomy.stats.json");
+    REQUIRE(pid > 0);
+    REQUIRE(::kill(static_cast<pid_t>(pid), SIGKILL) == 0);
+    Http down;
+    CHECK(eventually(
+        [&] {
+            down = http_get(port, "/health");
+            return down.status == 503;
+        },
+        5));
+    CHECK(down.body.find(R"("down":["taxonomy"])") != std::string::npos);
+    CHECK(eventually([&] { return http_get(port, "/health").status == 200; }, 20));
+
+    ::kill(up, SIGTERM);
+    CHECK(sluice::test::wait_exit(up, 30) == 0);
+    CHECK(http_get(port, "/metrics").status == 0);  // the server went with `up`
+
+    // Nothing runs now: the health check fails and names the bots.
+    auto r = demo.ctl("health --json");
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find(R"("ok":false,"up":[],"down":[)") != std::string::npos);
+    CHECK(r.output.find(R"("events-file")") != std::string::npos);
+}
+
+TEST_CASE("sluicectl metrics serves the last counters and 503 while the botnet is down") {
+    Demo demo;
+    REQUIRE(demo.ctl("up --until-idle --timeout 60").exit_code == 0);
+    const auto log = demo.dir / "metrics.log";
+    const int server = sluice::test::spawn(
+        {sluice::test::sluicectl(), "--config", demo.config.string(), "metrics", "--listen", "127.0.0.1:0"}, log);
+    const int port = announced_port(log);
+    REQUIRE_MESSAGE(port > 0, read_file(log));
+
+    const auto m = http_get(port, "/metrics");
+    CHECK(m.status == 200);
+    CHECK(sample(m.body, R"(sluice_messages_received_total{bot="taxonomy"})") == 17);
+    CHECK(sample(m.body, R"(sluice_bot_up{bot="taxonomy"})") == 0);
+    const auto h = http_get(port, "/health");
+    CHECK(h.status == 503);
+    CHECK(h.body.find(R"("down":["blocklist-parser","events-file",)") != std::string::npos);
+    CHECK(http_get(port, "/nothing").status == 404);
+
+    // A second server on the same port is refused with a clear line.
+    const std::string taken = "127.0.0.1:" + std::to_string(port);
+    auto r = demo.ctl("metrics --listen " + taken);
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("cannot listen on " + taken) != std::string::npos);
+
+    ::kill(server, SIGTERM);
+    CHECK(sluice::test::wait_exit(server, 10) == 0);
+}
+
+TEST_CASE("systemd prints one unit per bot instance and enables the enabled bots") {
+    Demo demo;
+    auto r = demo.ctl("systemd");
+    CHECK(r.exit_code == 0);
+    const std::string conf = demo.config.string();
+    const std::string host = (sluice::test::build_dir() / "bin" / "sluice-host").string();
+    CHECK(r.output.find("ExecStart=" + host + " --config " + conf + " %i\n") != std::string::npos);
+    CHECK(r.output.find("WorkingDirectory=" + (demo.dir / "conf").string() + "\n") != std::string::npos);
+    CHECK(r.output.find("Restart=always\n") != std::string::npos);
+    CHECK(r.output.find("ReadWritePaths=" + (demo.dir / "var").lexically_normal().string()) != std::string::npos);
+    CHECK(r.output.find("ProtectSystem=strict\n") != std::string::npos);
+    CHECK(r.output.find(" metrics --listen 127.0.0.1:9120\n") != std::string::npos);
+    CHECK(r.output.find("systemctl enable --now sluice@taxonomy\n") != std::string::npos);
+    CHECK(r.output.find("systemctl enable --now sluice@urlhaus-collector") == std::string::npos);  // scheduled
+
+    r = demo.ctl("systemd --user --prefix /opt/sluice");
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("ExecStart=/opt/sluice/bin/sluice-host --config ") != std::string::npos);
+    CHECK(r.output.find("systemctl --user enable --now sluice@events-file\n") != std::string::npos);
+    CHECK(r.output.find("WantedBy=default.target") != std::string::npos);
+    CHECK(r.output.find("ProtectSystem") == std::string::npos);
+}

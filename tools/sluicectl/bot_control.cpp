@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "bot_control.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "check.hpp"
+#include "sluice/core/config.hpp"
+#include "sluice/core/message.hpp"
+#include "sluice/core/plugin.hpp"
+#include "sluice/core/stats.hpp"
+#include "supervisor.hpp"
+
+namespace sluice::ctl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The pid of the host holding `bot`'s lock, 0 when none does. Verified to be a sluice-host of this
+// bot: anything else (a pid reused after a crash) reads as "not running".
+long running_pid(const Config& cfg, const std::string& bot) {
+    const auto lock = cfg.lock_file(bot);
+    const int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    long pid = 0;
+    if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
+        ::close(fd);  // we got it: nobody holds it
+        return 0;
+    }
+    char buf[32] = {};
+    if (::pread(fd, buf, sizeof buf - 1, 0) > 0) pid = std::strtol(buf, nullptr, 10);
+    ::close(fd);
+    if (pid <= 0) return -1;  // held, pid not written yet: a host is starting
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+    for (char& c : cmdline)
+        if (c == '\0') c = ' ';
+    if (cmdline.find("sluice-host") == std::string::npos || cmdline.find(" " + bot) == std::string::npos) return -1;
+    return pid;
+}
+
+bool wait_until(const std::function<bool()>& done, double seconds) {
+    const auto until = Clock::now() + std::chrono::duration<double>(seconds);
+    while (Clock::now() < until) {
+        if (done()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return done();
+}
+
+// Starts a host detached from this terminal and process (setsid, second fork), like `sluicectl up`
+// starts its children. Returns the pid of the host process.
+pid_t spawn_detached(const std::string& host, const Config& cfg, const std::string& bot) {
+    std::filesystem::create_directories(cfg.var_dir / "log");
+    int pipefd[2];
+    if (::pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    const pid_t first = ::fork();
+    if (first == 0) {
+        ::setsid();
+        const pid_t host_pid = ::fork();
+        if (host_pid != 0) {
+            (void)!::write(pipefd[1], &host_pid, sizeof host_pid);
+            ::_exit(0);
+        }
+        const int null = ::open("/dev/null", O_RDWR);
+        // The host writes its own log (var/log/<bot>.log, rotated); stderr keeps what only stderr
+        // can say (why it refused to start, a crash message), as under `sluicectl up`.
+        const int log = ::open((cfg.var_dir / "log" / (bot + ".stderr")).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (null >= 0) ::dup2(null, STDIN_FILENO);
+        if (log >= 0) {
+            ::dup2(log, STDOUT_FILENO);
+            ::dup2(log, STDERR_FILENO);
+        }
+        const std::string file = cfg.file.string();
+        ::execl(host.c_str(), host.c_str(), "--config", file.c_str(), "--no-stderr-log", bot.c_str(),
+                static_cast<char*>(nullptr));
+        std::fprintf(stderr, "cannot run %s: %s\n", host.c_str(), std::strerror(errno));
+        ::_exit(127);
+    }
+    ::close(pipefd[1]);
+    pid_t host_pid = -1;
+    (void)!::read(pipefd[0], &host_pid, sizeof host_pid);
+    ::close(pipefd[0]);
+    int status;
+    ::waitpid(first, &status, 0);
+    return host_pid;
+}
+
+struct Selected {
+    Config cfg;
+    std::vector<std::string> bots;
+    std::map<std::string, CheckedBot> kinds;
+};
+
+const char* group_of(uint32_t kind) {
+    switch (kind) {
+        case SLUICE_KIND_COLLECTOR:
+            return "collectors";
+        case SLUICE_KIND_PARSER:
+            return "parsers";
+        case SLUICE_KIND_EXPERT:
+            return "experts";
+        default:
+            return "outputs";
+    }
+}
+
+// The bots a verb acts on; throws with one line per problem when the configuration is refused.
+Selected select(const ControlOptions& o, bool need_valid_config, bool include_disabled = false) {
+    Selected s;
+    std::vector<std::string> errors = check_config(o.config, s.cfg, s.kinds);
+    if (!need_valid_config) {
+        errors.clear();
+        s.cfg = load_config(o.config, errors);
+    }
+    if (!errors.empty()) {
+        std::string all;
+        for (const auto& e : errors) all += e + "\n";
+        throw std::runtime_error("configuration refused:\n" + all);
+    }
+    if (!o.group.empty() && o.group != "collectors" && o.group != "parsers" && o.group != "experts" &&
+        o.group != "outputs")
+        throw std::runtime_error("--group must be collectors, parsers, experts or outputs, not '" + o.group + "'");
+    for (const auto& id : o.bots)
+        if (!s.cfg.bots.count(id) || s.cfg.bots.at(id).remote)
+            throw std::runtime_error("no bot '" + id + "' runs from " + s.cfg.file.string());
+    if (!o.bots.empty()) {
+        s.bots = o.bots;
+        return s;
+    }
+    for (const auto& [id, b] : s.cfg.bots) {
+        if (b.remote || (!b.enabled && !include_disabled)) continue;
+        if (!o.group.empty()) {
+            auto k = s.kinds.find(id);
+            if (k == s.kinds.end() || o.group != group_of(k->second.kind)) continue;
+        }
+        s.bots.push_back(id);
+    }
+    return s;
+}
+
+void report(const ControlOptions& o, std::string& json, const std::string& bot, const std::string& state,
+            const std::string& detail) {
+    if (o.json) {
+        json += json.size() > 1 ? "," : "";
+        append_json_string(json, bot);
+        json += ":{\"state\":";
+        append_json_string(json, state);
+        json += ",\"detail\":";
+        append_json_string(json, detail);
+        json += "}";
+    } else {
+        std::cout << bot << ": " << state << (detail.empty() ? "" : " (" + detail + ")") << "\n";
+    }
+}
+
+int finish(const ControlOptions& o, std::string& json, bool ok) {
+    if (o.json) std::cout << json << "}\n";
+    return ok ? 0 : 1;
+}
+
+bool start_one(const ControlOptions& o, const Config& cfg, const std::string& bot, std::string& json) {
+    if (const long pid = running_pid(cfg, bot); pid != 0) {
+        report(o, json, bot, "running", pid > 0 ? "already running, pid " + std::to_string(pid) : "starting");
+        return true;
+    }
+    const pid_t pid = spawn_detached(host_binary(), cfg, bot);
+    // Started means: it holds its lock. Gone before that means it refused; its log says why.
+    const bool up =
+        wait_until([&] { return running_pid(cfg, bot) > 0 || (pid > 0 && ::kill(pid, 0) != 0); }, o.timeout);
+    if (up && running_pid(cfg, bot) > 0) {
+        report(o, json, bot, "running", "started, pid " + std::to_string(pid));
+        return true;
+    }
+    report(o, json, bot, "failed",
+           "did not start; see " + (cfg.var_dir / "log" / (bot + ".stderr")).string() + " and " +
+               cfg.log_file(bot).string());
+    return false;
+}
+
+bool stop_one(const ControlOptions& o, const Config& cfg, const std::string& bot, std::string& json) {
+    const long pid = running_pid(cfg, bot);
+    if (pid == 0) {
+        report(o, json, bot, "stopped", "was not running");
+        return true;
+    }
+    if (pid < 0) {
+        report(o, json, bot, "unknown", "its lock is held by a process that is not its host");
+        return false;
+    }
+    ::kill(static_cast<pid_t>(pid), SIGTERM);  // finishes its batch, then exits
+    if (wait_until([&] { return running_pid(cfg, bot) == 0; }, o.timeout)) {
+        report(o, json, bot, "stopped", "pid " + std::to_string(pid));
+        return true;
+    }
+    report(o, json, bot, "running", "did not stop within " + std::to_string(static_cast<int>(o.timeout)) + " s");
+    return false;
+}
+
+}  // namespace
+
+int run_start(const ControlOptions& o) {
+    const Selected s = select(o, true);
+    std::string json = "{";
+    bool ok = true;
+    for (const auto& bot : s.bots) ok &= start_one(o, s.cfg, bot, json);
+    return finish(o, json, ok);
+}
+
+int run_stop(const ControlOptions& o) {
+    const Selected s = select(o, false);
+    std::string json = "{";
+    bool ok = true;
+    for (const auto& bot : s.bots) ok &= stop_one(o, s.cfg, bot, json);
+    return finish(o, json, ok);
+}
+
+int run_restart(const ControlOptions& o) {
+    const Selected s = select(o, true);
+    std::string json = "{";
+    bool ok = true;
+    for (const auto& bot : s.bots) {
+        std::string ignored = "{";
+        ControlOptions quiet = o;
+        quiet.json = true;  // only the final state is reported
+        ok &= stop_one(quiet, s.cfg, bot, ignored) && start_one(o, s.cfg, bot, json);
+    }
+    return finish(o, json, ok);
+}
+
+int run_reload(const ControlOptions& o) {
+    const Selected s = select(o, true);  // a configuration the hosts would refuse is not sent to them
+    std::string json = "{";
+    bool ok = true;
+    for (const auto& bot : s.bots) {
+        const long pid = running_pid(s.cfg, bot);
+        if (pid > 0 && ::kill(static_cast<pid_t>(pid), SIGHUP) == 0) {
+            report(o, json, bot, "running", "reloading, pid " + std::to_string(pid));
+        } else {
+            report(o, json, bot, "stopped", "not running, nothing to reload");
+            ok = false;
+        }
+    }
+    return finish(o, json, ok);
+}
+
+int run_status(const ControlOptions& o) {
+    const Selected s = select(o, false, /*include_disabled*/ true);
+    std::string json = "{";
+    bool ok = true;
+    for (const auto& bot : s.bots) {
+        const long pid = running_pid(s.cfg, bot);
+        BotStats st;
+        const bool have = BotStats::read(s.cfg.stats_file(bot), st);
+        const bool enabled = s.cfg.bots.at(bot).enabled;
+        const std::string state = pid > 0 ? "running" : pid < 0 ? "starting" : enabled ? "stopped" : "disabled";
+        if (pid == 0 && enabled) ok = false;
+        if (o.json) {
+            json += json.size() > 1 ? "," : "";
+            append_json_string(json, bot);
+            json += ":{\"state\":";
+            append_json_string(json, state);
+            json += ",\"pid\":" + std::to_string(pid > 0 ? pid : 0);
+            json += ",\"counters\":" + (have ? st.to_json(bot, pid > 0 ? pid : 0) : std::string("null")) + "}";
+        } else {
+            std::cout << bot << ": " << state;
+            if (pid > 0) std::cout << ", pid " << pid;
+            if (have)
+                std::cout << "; received " << st.received << ", sent " << st.sent_total() << ", failed " << st.failed
+                          << ", dumped " << st.dumped << ", retried " << st.retried
+                          << (st.last_message.empty() ? "" : ", last message " + st.last_message);
+            std::cout << "\n";
+        }
+    }
+    return finish(o, json, ok);
+}
+
+}  // namespace sluice::ctl

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "metrics_text.hpp"
+
+#include <ctime>
+#include <map>
+
+#include "host_liveness.hpp"
+#include "sluice/core/message.hpp"
+#include "sluice/core/stats.hpp"
+
+namespace sluice::ctl {
+namespace {
+
+// A label value as the text format wants it: backslash, double quote and newline escaped.
+std::string label(std::string_view v) {
+    std::string s;
+    for (char c : v) {
+        if (c == '\\' || c == '"')
+            s += '\\', s += c;
+        else if (c == '\n')
+            s += "\\n";
+        else
+            s += c;
+    }
+    return s;
+}
+
+// Seconds since the epoch of the hosts' "YYYY-MM-DDTHH:MM:SS+00:00"; -1 when unreadable.
+long long epoch_seconds(const std::string& iso) {
+    std::tm tm{};
+    const char* end = strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!end) return -1;
+    return static_cast<long long>(timegm(&tm));
+}
+
+class Family {
+ public:
+    Family(std::string& out, const char* name, const char* type, const char* help) : out_(out), name_(name) {
+        out_ += "# HELP ";
+        out_ += name;
+        out_ += ' ';
+        out_ += help;
+        out_ += "\n# TYPE ";
+        out_ += name;
+        out_ += ' ';
+        out_ += type;
+        out_ += '\n';
+    }
+    void sample(const std::string& labels, long long value) {
+        out_ += name_;
+        out_ += '{' + labels + "} " + std::to_string(value) + '\n';
+    }
+
+ private:
+    std::string& out_;
+    const char* name_;
+};
+
+}  // namespace
+
+std::string render_metrics(const Config& cfg, TransportFactory& transports) {
+    std::map<std::string, BotStats> stats;
+    for (const auto& [id, b] : cfg.bots) {
+        if (b.remote) continue;
+        BotStats s;
+        if (BotStats::read(cfg.stats_file(id), s)) stats[id] = s;
+    }
+    auto bot_label = [](const std::string& id) { return "bot=\"" + label(id) + "\""; };
+    std::string out;
+    struct Counter {
+        const char* name;
+        const char* help;
+        uint64_t BotStats::*field;
+    };
+    const Counter counters[] = {
+        {"sluice_messages_received_total", "Input messages the bot's host took.", &BotStats::received},
+        {"sluice_messages_failed_total", "Messages or records the bot gave up on.", &BotStats::failed},
+        {"sluice_messages_dumped_total", "Entries written to the bot's dump.", &BotStats::dumped},
+        {"sluice_messages_retried_total", "Processing attempts retried after an error.", &BotStats::retried},
+    };
+    for (const auto& c : counters) {
+        Family f(out, c.name, "counter", c.help);
+        for (const auto& [id, s] : stats) f.sample(bot_label(id), static_cast<long long>(s.*c.field));
+    }
+    {
+        Family f(out, "sluice_messages_sent_total", "counter", "Messages the bot sent, per path.");
+        for (const auto& [id, s] : stats)
+            for (const auto& [path, n] : s.sent)
+                f.sample(bot_label(id) + ",path=\"" + label(path) + "\"", static_cast<long long>(n));
+    }
+    {
+        Family f(out, "sluice_last_message_timestamp_seconds", "gauge",
+                 "When the bot last processed or collected a message (Unix time).");
+        for (const auto& [id, s] : stats)
+            if (const long long t = epoch_seconds(s.last_message); t >= 0) f.sample(bot_label(id), t);
+    }
+    {
+        Family f(out, "sluice_bot_up", "gauge", "1 while the bot's host runs (holds its lock), else 0.");
+        for (const auto& [id, b] : cfg.bots)
+            if (!b.remote) f.sample(bot_label(id), host_running(cfg, id) ? 1 : 0);
+    }
+    {
+        Family f(out, "sluice_queue_messages", "gauge",
+                 "Messages waiting in the bot's input, per transport (a broker that does not answer is left out).");
+        for (const auto& [id, b] : cfg.bots) {
+            if (b.remote || cfg.producers_of(id).empty()) continue;
+            for (const auto& transport : cfg.input_transports(id)) {
+                try {
+                    const QueueStats q = transports.stats(cfg, id, transport);
+                    f.sample(bot_label(id) + ",transport=\"" + label(transport) + "\"",
+                             static_cast<long long>(q.records));
+                } catch (const std::exception&) {
+                    // Absent, not zero: an alert on a missing series is the honest signal.
+                }
+            }
+        }
+    }
+    return out;
+}
+
+std::string Health::json() const {
+    auto list = [](const std::vector<std::string>& v) {
+        std::string s = "[";
+        for (size_t i = 0; i < v.size(); ++i) {
+            if (i) s += ',';
+            append_json_string(s, v[i]);
+        }
+        return s + "]";
+    };
+    return std::string("{\"ok\":") + (ok() ? "true" : "false") + ",\"up\":" + list(up) + ",\"down\":" + list(down) +
+           "}";
+}
+
+Health check_health(const Config& cfg) {
+    Health h;
+    for (const auto& id : bots_expected_up(cfg)) (host_running(cfg, id) ? h.up : h.down).push_back(id);
+    return h;
+}
+
+}  // namespace sluice::ctl
