@@ -166,3 +166,47 @@ to = ["sink"]
     }
     CHECK(ids.size() == 40000);
 }
+
+TEST_CASE("error_procedure stop: the host stops on a failed message and acknowledges nothing") {
+    Pipeline p(0, R"(
+[bots.fixture]
+plugin = "expert_fixture"
+error_procedure = "stop"
+parameters = { fail_times = 5 }
+to = ["sink"]
+)");
+    p.feed({event(1), event(2, "retry"), event(3)});
+    auto transports = sluice::make_transport_factory();
+    sluice::HostSignals signals;
+    int code = -1;
+    {
+        sluice::Host host(p.cfg, "fixture", *transports, signals);
+        code = host.run();  // returns by itself: nobody asks it to stop
+    }
+    CHECK(code == sluice::Host::kExitErrorProcedureStop);
+    CHECK(transports->stats(p.cfg, "fixture", "file").records == 3);  // the whole batch comes again
+    CHECK(transports->stats(p.cfg, "sink", "file").records == 0);
+    CHECK(sluice::test::count_lines(p.cfg.dump_file("fixture")) == 0);
+    CHECK(sluice::test::read_file(p.cfg.log_file("fixture")).find("error_procedure is \"stop\"") != std::string::npos);
+}
+
+TEST_CASE("error_dump_message false: a failed message is counted and logged, not dumped") {
+    Pipeline p(0, R"(
+[bots.fixture]
+plugin = "expert_fixture"
+error_dump_message = false
+error_log_message = true
+parameters = { fail_times = 5 }
+to = ["sink"]
+)");
+    p.feed({event(1), event(2, "retry"), event(3)});
+    const auto out = p.run();
+    CHECK(out.size() == 2);
+    CHECK(sluice::test::count_lines(p.cfg.dump_file("fixture")) == 0);
+    sluice::BotStats stats;
+    REQUIRE(sluice::BotStats::read(p.cfg.stats_file("fixture"), stats));
+    CHECK(stats.failed == 1);
+    CHECK(stats.dumped == 0);
+    // error_log_message puts the message itself in the log.
+    CHECK(sluice::test::read_file(p.cfg.log_file("fixture")).find(R"("extra.id":"2")") != std::string::npos);
+}
