@@ -148,3 +148,16 @@ TEST_CASE("enable and disable edit the file and keep its comments, and clear emp
     CHECK(busy.exit_code == 1);
     CHECK(busy.output.find("stop the bot first") != std::string::npos);
 }
+
+TEST_CASE("list bots shows every installed plugin with its description and parameters") {
+    Botnet net;
+    const auto text = net.ctl("list bots");
+    INFO(text.output);
+    CHECK(text.exit_code == 0);
+    CHECK(text.output.find("parser_csv (parser") != std::string::npos);
+    CHECK(text.output.find("    columns: ") != std::string::npos);
+    const auto json = net.ctl("list bots --json");
+    CHECK(json.exit_code == 0);
+    CHECK(json.output.find(R"("name":"output_file","kind":"output")") != std::string::npos);
+    CHECK(json.output.find(R"("name":"delimiter")") != std::string::npos);
+}
