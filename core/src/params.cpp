@@ -147,8 +147,13 @@ sluice_params validate_params(const sluice_bot_desc& desc, std::string_view give
         std::string why;
         if (auto it = given.FindMember(def.name); it != given.MemberEnd() && !it->value.IsNull()) {
             if (!convert(def, it->value, value, why)) {
-                errors.push_back("parameter '" + std::string(def.name) + "': " + why + " (" +
-                                 param_type_name(def.type) + "), got " + compact(it->value));
+                // The value is shown to help, except where it may be a secret.
+                const std::string name(def.name);
+                const bool secret = name.find("password") != std::string::npos ||
+                                    name.find("token") != std::string::npos ||
+                                    name.find("secret") != std::string::npos || name.find("key") != std::string::npos;
+                errors.push_back("parameter '" + name + "': " + why + " (" + param_type_name(def.type) + "), got " +
+                                 (secret ? std::string("a value not shown") : compact(it->value)));
                 continue;
             }
         } else if (def.required) {

@@ -74,13 +74,14 @@ Extraction read_extraction(const sluice::Params& p) {
 UrlTemplate read_url(const sluice::Params& p) {
     const std::string url = p.string("http_url");
     if (url.find("://") == std::string::npos)
-        throw sluice::FatalError("parameter 'http_url' = '" + url + "': expected an http:// or https:// URL");
+        throw sluice::FatalError("parameter 'http_url' = '" + sluice::bot_http::redact_url(url) +
+                                 "': expected an http:// or https:// URL");
     const std::string formatting = p.string("http_url_formatting", "false");
     try {
         return UrlTemplate(url, formatting);
     } catch (const std::invalid_argument& e) {
-        throw sluice::FatalError("parameter 'http_url' = '" + url + "' with http_url_formatting = " + formatting +
-                                 ": " + e.what());
+        throw sluice::FatalError("parameter 'http_url' = '" + sluice::bot_http::redact_url(url) +
+                                 "' with http_url_formatting = " + formatting + ": " + e.what());
     }
 }
 
@@ -158,7 +159,10 @@ class HttpCollector {
         if (!code_.empty()) report.set("feed.code", code_);
         if (!documentation_.empty()) report.set("feed.documentation", documentation_);
         if (!accuracy_.empty()) report.set("feed.accuracy", accuracy_);
-        report.set("feed.url", url);
+        // Credentials in the URL stay out of reports, events and every database they reach.
+        std::string public_url = sluice::bot_http::redact_url(url);
+        if (const size_t at = public_url.find("://***@"); at != std::string::npos) public_url.erase(at + 3, 4);
+        report.set("feed.url", public_url);
         return report;
     }
 

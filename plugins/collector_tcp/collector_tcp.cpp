@@ -115,6 +115,14 @@ class TcpCollector {
                 peer->closed = true;
                 peer->buffer.clear();
             }
+            if (peer->closed && separator_ && !peer->buffer.empty() && taken < limit &&
+                peer->buffer.size() <= max_size_) {
+                // A plain sender that closes after its last record without a final separator
+                // (`printf 'a\nb' | nc`) gets no answer to resend on: that record is taken as it is.
+                records_.push_back(std::move(peer->buffer));
+                peer->buffer.clear();
+                ++taken;
+            }
             if (peer->closed && !peer->buffer.empty()) {
                 ctx.warning("connection from " + peer->name + " ended inside a message; its " +
                             std::to_string(peer->buffer.size()) + " bytes are dropped (the sender had no \"Ok\")");

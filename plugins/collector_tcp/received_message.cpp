@@ -47,9 +47,35 @@ void set_members(sluice::Message& msg, const rapidjson::Value& object, const std
     }
 }
 
+// RapidJSON parses (and Accept() writes) recursively: a frame of 200,000 '[' would overflow the
+// stack of the host. Nothing an IntelMQ event holds is nested this deep, so deeper is "not JSON".
+constexpr int kMaxDepth = 64;
+
+bool nested_too_deep(std::string_view payload) {
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < payload.size(); ++i) {
+        const char c = payload[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > kMaxDepth) return true;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 ReceivedKind received_kind(std::string_view payload) {
+    if (nested_too_deep(payload)) return ReceivedKind::not_a_message;
     rapidjson::Document doc;
     doc.Parse(payload.data(), payload.size());
     if (doc.HasParseError() || !doc.IsObject()) return ReceivedKind::not_a_message;
@@ -60,6 +86,7 @@ ReceivedKind received_kind(std::string_view payload) {
 }
 
 std::optional<std::string> fill_message(std::string_view payload, sluice::Message& msg) {
+    if (nested_too_deep(payload)) return std::string("JSON nested deeper than 64 levels");
     rapidjson::Document doc;
     doc.Parse<rapidjson::kParseFullPrecisionFlag>(payload.data(), payload.size());
     if (doc.HasParseError() || !doc.IsObject()) return std::string("not a JSON object");

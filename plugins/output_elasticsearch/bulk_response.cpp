@@ -23,6 +23,12 @@ std::string text(const rapidjson::Value& v, const char* key) {
 
 std::string describe_error(const rapidjson::Value& error) {
     if (error.IsString()) return error.GetString();  // very old versions: a plain string
+    if (!error.IsObject()) {                         // anything else a proxy or an odd server says: shown as it is
+        rapidjson::StringBuffer buf;
+        rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+        error.Accept(w);
+        return std::string(buf.GetString(), buf.GetSize());
+    }
     std::string out = text(error, "type") + ": " + text(error, "reason");
     auto cause = error.FindMember("caused_by");
     if (cause != error.MemberEnd() && cause->value.IsObject())
@@ -49,6 +55,7 @@ std::vector<BulkItemResult> parse_bulk_response(std::string_view body, size_t ex
         if (!item.IsObject() || item.MemberCount() != 1)
             throw std::runtime_error("a bulk answer item is not {action: {...}}");
         const rapidjson::Value& r = item.MemberBegin()->value;
+        if (!r.IsObject()) throw std::runtime_error("a bulk answer item's result is not an object");
         BulkItemResult res;
         auto status = r.FindMember("status");
         if (status == r.MemberEnd() || !status->value.IsInt())

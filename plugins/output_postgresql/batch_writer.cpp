@@ -79,6 +79,10 @@ std::vector<RefusedRow> write_batch(Connection& conn, const ColumnMap& map, cons
     std::vector<RefusedRow> refused;
     try {
         conn.exec("BEGIN");
+        // Deferred constraints would refuse only at COMMIT, after every row passed on its own: checked
+        // per row here, so the row that breaks one is found and dumped instead of failing the batch
+        // for ever.
+        conn.exec("SET CONSTRAINTS ALL IMMEDIATE");
         for (size_t row : all) {
             conn.exec("SAVEPOINT sluice_row");
             try {

@@ -127,6 +127,17 @@ TEST_CASE("output_restapi fails an event with a retryable status naming the answ
         CHECK(r.failed[0].reason.find("flush: HTTP 500") != std::string::npos);
         CHECK(r.failed[0].reason.find("database down") != std::string::npos);
     }
+    SUBCASE("a redirect is not followed: a POST turned into a GET must not count as delivered") {
+        HttpTestServer server([&](const RecordedRequest& req) {
+            if (req.target == "/api/events")
+                return CannedResponse::text(301, "moved").with_header("Location", "/elsewhere");
+            return CannedResponse::text(200, "a listing, not a delivery");
+        });
+        BotHarness bot("output_restapi", params(server.url("/api/events")));
+        const HarnessResult r = bot.process({kEvent1});
+        CHECK(r.statuses == std::vector<uint32_t>{SLUICE_RETRY});
+        CHECK(server.request_count() == 1);  // nothing went to /elsewhere
+    }
     SUBCASE("no server at all: a retryable error naming the URL") {
         BotHarness bot("output_restapi", params("http://127.0.0.1:9/none", R"("http_timeout_max_tries": 1)"));
         const HarnessResult r = bot.process({kEvent1});

@@ -159,7 +159,10 @@ CURLcode HttpClient::attempt(const HttpRequest& request, HttpResponse& response,
     setopt(h, CURLOPT_NOSIGNAL, 1L);
     setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    // Only a GET follows redirects. libcurl turns a POST into a GET on 301/302/303, and a 2xx for
+    // that GET would count an event as delivered that never was; a 3xx to a POST fails (and is
+    // retried) instead, and no credential header travels to wherever the redirect points.
+    setopt(h, CURLOPT_FOLLOWLOCATION, request.method == "GET" ? 1L : 0L);
     setopt(h, CURLOPT_MAXREDIRS, 10L);
     setopt(h, CURLOPT_WRITEFUNCTION, &append_body);
     setopt(h, CURLOPT_WRITEDATA, &response.body);

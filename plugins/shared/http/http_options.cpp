@@ -38,7 +38,7 @@ void read_timeouts(const sluice::Params& p, HttpOptions& o) {
 void check_proxy(std::string_view name, const std::string& url) {
     if (url.empty()) return;
     if (url.find("://") == std::string::npos)
-        refuse(name, "'" + url + "'", "expected a URL such as http://proxy.example:3128");
+        refuse(name, "(not shown: it may hold a password)", "expected a URL such as http://proxy.example:3128");
 }
 
 void check_file(std::string_view name, const std::string& path) {
@@ -109,7 +109,7 @@ HttpOptions http_options(const sluice::Params& p) {
     try {
         o.headers = header_lines(headers.empty() ? "{}" : headers);
     } catch (const std::invalid_argument& e) {
-        refuse("http_header", headers, e.what());
+        refuse("http_header", "(values not shown: they may hold API keys)", e.what());
     }
     return o;
 }
