@@ -115,10 +115,14 @@ namespace {
 // compact JSON text for the key they belong to.
 class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DecodeHandler> {
  public:
+    // RapidJSON's reader recurses once per level: a value nested 100,000 deep would overflow the
+    // host's stack. Stopping at the handler stops the recursion; no IntelMQ value nests this deep.
+    static constexpr int kMaxDepth = 64;
     explicit DecodeHandler(Message& m) : msg_(m) {}
 
     bool StartObject() {
         if (depth_++ == 0) return true;
+        if (depth_ > kMaxDepth) return too_deep();
         if (depth_ == 2) begin_nested();
         return writer_.StartObject();
     }
@@ -130,7 +134,8 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
     }
     bool StartArray() {
         if (depth_ == 0) return fail("a message must be a JSON object, not an array");
-        if (++depth_ == 2) begin_nested();
+        if (++depth_ > kMaxDepth) return too_deep();
+        if (depth_ == 2) begin_nested();
         return writer_.StartArray();
     }
     bool EndArray(rapidjson::SizeType n) {
@@ -174,6 +179,7 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
         error_ = std::move(why);
         return false;
     }
+    bool too_deep() { return fail("a value is nested deeper than " + std::to_string(kMaxDepth) + " levels"); }
     void begin_nested() {
         buf_.Clear();
         writer_.Reset(buf_);

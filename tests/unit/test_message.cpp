@@ -98,3 +98,15 @@ TEST_CASE("hierarchical output nests the dotted keys") {
     m.to_hierarchical_json(out);
     CHECK(out == R"({"source":{"ip":"192.0.2.1","port":80},"classification":{"type":"scanner"}})");
 }
+
+TEST_CASE("a message nested too deep is refused with a reason, not a crash") {
+    const Harmonization h = Harmonization::load(sluice::default_harmonization_file());
+    Message m(MessageType::event, h);
+    std::string why;
+    const std::string deep =
+        R"({"__type":"Event","extra.x":)" + std::string(200000, '[') + std::string(200000, ']') + "}";
+    CHECK_FALSE(sluice::Message::decode(deep, m, why));
+    CHECK(why.find("nested deeper than 64 levels") != std::string::npos);
+    const std::string fine = R"({"__type":"Event","extra.x":[[["ok"]]]})";
+    CHECK(sluice::Message::decode(fine, m, why));
+}
