@@ -47,8 +47,8 @@ class ZmqConsumer final : public QueueConsumer {
         zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
         if (zmq::poll(&item, 1, wait) <= 0) return views_;
         const size_t first = held_.size();
-        while (views_.size() < max && receive_batch()) {
-        }
+        size_t records = 0;
+        while (records < max && receive_batch()) records = count_from(first);
         for (size_t b = first; b < held_.size(); ++b)
             for (const auto& f : held_[b].frames) views_.emplace_back(static_cast<const char*>(f.data()), f.size());
         return views_;
@@ -62,6 +62,12 @@ class ZmqConsumer final : public QueueConsumer {
     }
 
  private:
+    size_t count_from(size_t first) const {
+        size_t n = 0;
+        for (size_t b = first; b < held_.size(); ++b) n += held_[b].frames.size();
+        return n;
+    }
+
     // Receives one batch if one is waiting; false when none is.
     bool receive_batch() {
         zmq::message_t id;
