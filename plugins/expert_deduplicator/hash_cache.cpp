@@ -121,7 +121,7 @@ void HashCache::load(int64_t now_ms) {
 }
 
 bool HashCache::contains(std::string_view key, int64_t now_ms) const {
-    const auto it = entries_.find(std::string(key));
+    const auto it = entries_.find(key);
     return it != entries_.end() && live(it->second, now_ms);
 }
 

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -58,7 +59,12 @@ class HashCache {
     std::filesystem::path file_;
     int lock_fd_ = -1;
     int fd_ = -1;
-    std::unordered_map<std::string, int64_t> entries_;
+    // Looked up by string_view without building a std::string per message (C++20 transparent lookup).
+    struct KeyHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+    };
+    std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>> entries_;
     std::string pending_;                    // records inserted since the last flush
     std::vector<std::string> pending_keys_;  // their keys, forgotten again if the flush fails
     size_t file_records_ = 0;
