@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+//
+// A sender for collector_http_push's tests: a plain loopback socket, so a test controls exactly
+// what is sent and when, and can see that no answer has come (yet).
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace sluice::test {
+
+// A free loopback TCP port (bound and released; good enough for a test).
+int free_port();
+// Whether something accepts connections on the loopback port.
+bool listening(int port);
+
+struct HttpAnswer {
+    int status = 0;                              // 0: no complete answer arrived
+    std::map<std::string, std::string> headers;  // names lower-cased
+    std::string body;
+    bool closed = false;  // the server closed the connection
+};
+
+class PushClient {
+ public:
+    explicit PushClient(int port);  // connects; fails the test when it cannot
+    ~PushClient();
+    PushClient(const PushClient&) = delete;
+    PushClient& operator=(const PushClient&) = delete;
+
+    void send(const std::string& bytes);
+    // A POST of `body` to `target` with `headers` (each "Name: value\r\n"), Content-Length set.
+    void post(const std::string& target, const std::string& body, const std::string& headers);
+    // Reads one answer for up to `seconds`; status 0 when none arrived complete.
+    HttpAnswer answer(double seconds = 2.0);
+
+ private:
+    int fd_ = -1;
+    std::string buffer_;  // received, not yet returned
+};
+
+}  // namespace sluice::test
