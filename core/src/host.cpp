@@ -79,7 +79,7 @@ Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSig
                                                     bot_cfg_->settings.crash_max_deliveries);
         if (crash_guard_->suspect())
             log_.warning(
-                "the previous process died inside a batch: taking the next batch message by message, "
+                "the previous process crashed inside a batch: taking the next batch message by message, "
                 "to catch a message that kills the host");
     }
 }
