@@ -48,7 +48,8 @@ class ZmqConsumer final : public QueueConsumer {
         if (zmq::poll(&item, 1, wait) <= 0) return views_;
         const size_t first = held_.size();
         size_t records = 0;
-        while (records < max && receive_batch()) records = count_from(first);
+        while (records < max && receive_batch(records)) {
+        }
         for (size_t b = first; b < held_.size(); ++b)
             for (const auto& f : held_[b].frames) views_.emplace_back(static_cast<const char*>(f.data()), f.size());
         return views_;
@@ -62,14 +63,8 @@ class ZmqConsumer final : public QueueConsumer {
     }
 
  private:
-    size_t count_from(size_t first) const {
-        size_t n = 0;
-        for (size_t b = first; b < held_.size(); ++b) n += held_[b].frames.size();
-        return n;
-    }
-
-    // Receives one batch if one is waiting; false when none is.
-    bool receive_batch() {
+    // Receives one batch if one is waiting (adding its records to `records`); false when none is.
+    bool receive_batch(size_t& records) {
         zmq::message_t id;
         if (!socket_.recv(id, zmq::recv_flags::dontwait)) return false;
         Batch batch;
@@ -93,6 +88,7 @@ class ZmqConsumer final : public QueueConsumer {
         }
         for (const Batch& h : held_)
             if (h.sender == batch.sender && h.seq == batch.seq) return true;  // acknowledged on ack()
+        records += batch.frames.size();
         held_.push_back(std::move(batch));
         return true;
     }

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "check.hpp"
+#include "host_liveness.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/message.hpp"
 #include "sluice/core/plugin.hpp"
@@ -25,29 +26,6 @@ namespace sluice::ctl {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// The pid of the host holding `bot`'s lock, 0 when none does. Verified to be a sluice-host of this
-// bot: anything else (a pid reused after a crash) reads as "not running".
-long running_pid(const Config& cfg, const std::string& bot) {
-    const auto lock = cfg.lock_file(bot);
-    const int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    long pid = 0;
-    if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
-        ::close(fd);  // we got it: nobody holds it
-        return 0;
-    }
-    char buf[32] = {};
-    if (::pread(fd, buf, sizeof buf - 1, 0) > 0) pid = std::strtol(buf, nullptr, 10);
-    ::close(fd);
-    if (pid <= 0) return -1;  // held, pid not written yet: a host is starting
-    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), {});
-    for (char& c : cmdline)
-        if (c == '\0') c = ' ';
-    if (cmdline.find("sluice-host") == std::string::npos || cmdline.find(" " + bot) == std::string::npos) return -1;
-    return pid;
-}
 
 bool wait_until(const std::function<bool()>& done, double seconds) {
     const auto until = Clock::now() + std::chrono::duration<double>(seconds);
@@ -61,39 +39,28 @@ bool wait_until(const std::function<bool()>& done, double seconds) {
 // Starts a host detached from this terminal and process (setsid, second fork), like `sluicectl up`
 // starts its children. Returns the pid of the host process.
 pid_t spawn_detached(const std::string& host, const Config& cfg, const std::string& bot) {
-    std::filesystem::create_directories(cfg.var_dir / "log");
+    const HostCommand command(host, cfg, bot);
     int pipefd[2];
     if (::pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     const pid_t first = ::fork();
     if (first == 0) {
         ::setsid();
-        const pid_t host_pid = ::fork();
-        if (host_pid != 0) {
-            (void)!::write(pipefd[1], &host_pid, sizeof host_pid);
+        const pid_t child = ::fork();
+        if (child != 0) {
+            (void)!::write(pipefd[1], &child, sizeof child);
             ::_exit(0);
         }
-        const int null = ::open("/dev/null", O_RDWR);
-        // The host writes its own log (var/log/<bot>.log, rotated); stderr keeps what only stderr
-        // can say (why it refused to start, a crash message), as under `sluicectl up`.
-        const int log = ::open((cfg.var_dir / "log" / (bot + ".stderr")).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        const int null = ::open("/dev/null", O_RDONLY);
         if (null >= 0) ::dup2(null, STDIN_FILENO);
-        if (log >= 0) {
-            ::dup2(log, STDOUT_FILENO);
-            ::dup2(log, STDERR_FILENO);
-        }
-        const std::string file = cfg.file.string();
-        ::execl(host.c_str(), host.c_str(), "--config", file.c_str(), "--no-stderr-log", bot.c_str(),
-                static_cast<char*>(nullptr));
-        std::fprintf(stderr, "cannot run %s: %s\n", host.c_str(), std::strerror(errno));
-        ::_exit(127);
+        exec_host(command);
     }
     ::close(pipefd[1]);
-    pid_t host_pid = -1;
-    (void)!::read(pipefd[0], &host_pid, sizeof host_pid);
+    pid_t started = -1;
+    (void)!::read(pipefd[0], &started, sizeof started);
     ::close(pipefd[0]);
     int status;
     ::waitpid(first, &status, 0);
-    return host_pid;
+    return started;
 }
 
 struct Selected {
@@ -170,15 +137,14 @@ int finish(const ControlOptions& o, std::string& json, bool ok) {
 }
 
 bool start_one(const ControlOptions& o, const Config& cfg, const std::string& bot, std::string& json) {
-    if (const long pid = running_pid(cfg, bot); pid != 0) {
+    if (const long pid = host_pid(cfg, bot); pid != 0) {
         report(o, json, bot, "running", pid > 0 ? "already running, pid " + std::to_string(pid) : "starting");
         return true;
     }
     const pid_t pid = spawn_detached(host_binary(), cfg, bot);
     // Started means: it holds its lock. Gone before that means it refused; its log says why.
-    const bool up =
-        wait_until([&] { return running_pid(cfg, bot) > 0 || (pid > 0 && ::kill(pid, 0) != 0); }, o.timeout);
-    if (up && running_pid(cfg, bot) > 0) {
+    const bool up = wait_until([&] { return host_pid(cfg, bot) > 0 || (pid > 0 && ::kill(pid, 0) != 0); }, o.timeout);
+    if (up && host_pid(cfg, bot) > 0) {
         report(o, json, bot, "running", "started, pid " + std::to_string(pid));
         return true;
     }
@@ -189,7 +155,7 @@ bool start_one(const ControlOptions& o, const Config& cfg, const std::string& bo
 }
 
 bool stop_one(const ControlOptions& o, const Config& cfg, const std::string& bot, std::string& json) {
-    const long pid = running_pid(cfg, bot);
+    const long pid = host_pid(cfg, bot);
     if (pid == 0) {
         report(o, json, bot, "stopped", "was not running");
         return true;
@@ -199,7 +165,7 @@ bool stop_one(const ControlOptions& o, const Config& cfg, const std::string& bot
         return false;
     }
     ::kill(static_cast<pid_t>(pid), SIGTERM);  // finishes its batch, then exits
-    if (wait_until([&] { return running_pid(cfg, bot) == 0; }, o.timeout)) {
+    if (wait_until([&] { return host_pid(cfg, bot) == 0; }, o.timeout)) {
         report(o, json, bot, "stopped", "pid " + std::to_string(pid));
         return true;
     }
@@ -243,7 +209,7 @@ int run_reload(const ControlOptions& o) {
     std::string json = "{";
     bool ok = true;
     for (const auto& bot : s.bots) {
-        const long pid = running_pid(s.cfg, bot);
+        const long pid = host_pid(s.cfg, bot);
         if (pid > 0 && ::kill(static_cast<pid_t>(pid), SIGHUP) == 0) {
             report(o, json, bot, "running", "reloading, pid " + std::to_string(pid));
         } else {
@@ -259,7 +225,7 @@ int run_status(const ControlOptions& o) {
     std::string json = "{";
     bool ok = true;
     for (const auto& bot : s.bots) {
-        const long pid = running_pid(s.cfg, bot);
+        const long pid = host_pid(s.cfg, bot);
         BotStats st;
         const bool have = BotStats::read(s.cfg.stats_file(bot), st);
         const bool enabled = s.cfg.bots.at(bot).enabled;

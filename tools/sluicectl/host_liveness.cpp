@@ -5,18 +5,34 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
+
 namespace sluice::ctl {
 
-bool host_running(const Config& cfg, const std::string& bot) {
+long host_pid(const Config& cfg, const std::string& bot) {
     // No O_CREAT: a bot that never ran has no lock file and is not running.
     const int fd = ::open(cfg.lock_file(bot).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+    if (fd < 0) return 0;
     // A shared probe on a fresh descriptor: it fails only while a host holds its exclusive lock,
-    // and it is released at once (a host starting in that instant would see it as held).
-    const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+    // and it is released at once (a host starting in that instant retries its own lock).
+    if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
+        ::close(fd);
+        return 0;
+    }
+    char buf[32] = {};
+    const long pid = ::pread(fd, buf, sizeof buf - 1, 0) > 0 ? std::strtol(buf, nullptr, 10) : 0;
     ::close(fd);
-    return held;
+    if (pid <= 0) return -1;  // held, pid not written yet: a host is starting
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+    for (char& c : cmdline)
+        if (c == '\0') c = ' ';
+    if (cmdline.find("sluice-host") == std::string::npos || cmdline.find(" " + bot) == std::string::npos) return -1;
+    return pid;
 }
+
+bool host_running(const Config& cfg, const std::string& bot) { return host_pid(cfg, bot) != 0; }
 
 std::vector<std::string> bots_expected_up(const Config& cfg) {
     std::vector<std::string> out;

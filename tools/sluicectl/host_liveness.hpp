@@ -10,6 +10,10 @@
 
 namespace sluice::ctl {
 
+// The pid of the host holding `bot`'s lock: 0 when none does, -1 when the lock is held but the pid
+// written in it is not (yet) a sluice-host of this bot. The pid is read only while the lock is held
+// and checked against /proc/<pid>/cmdline, so a stale or reused pid is never returned.
+long host_pid(const Config& cfg, const std::string& bot);
 bool host_running(const Config& cfg, const std::string& bot);
 
 // The bots a healthy botnet has running: enabled, local, and not run_mode = "scheduled" (those

@@ -35,6 +35,30 @@ std::string host_binary() {
     return "sluice-host";
 }
 
+HostCommand::HostCommand(const std::string& host_binary, const Config& cfg, const std::string& bot_id)
+    : host(host_binary),
+      config(cfg.file.string()),
+      bot(bot_id),
+      stderr_file((cfg.var_dir / "log" / (bot_id + ".stderr")).string()) {
+    std::filesystem::create_directories(cfg.var_dir / "log");
+}
+
+void exec_host(const HostCommand& c) {
+    // The host writes its log to var/log/<bot>.log itself (rotated); its stderr goes to
+    // var/log/<bot>.stderr and keeps what only stderr can say: why it refused to start, a crash
+    // message from the C library or a plugin. Between fork and exec only async-signal-safe calls.
+    const int fd = ::open(c.stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        ::dup2(fd, STDERR_FILENO);
+        ::dup2(fd, STDOUT_FILENO);
+    }
+    ::execl(c.host.c_str(), c.host.c_str(), "--config", c.config.c_str(), "--no-stderr-log", c.bot.c_str(),
+            static_cast<char*>(nullptr));
+    static const char why[] = "cannot run sluice-host\n";
+    (void)!::write(STDERR_FILENO, why, sizeof why - 1);
+    ::_exit(127);
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -63,25 +87,11 @@ std::string describe_exit(int status) {
 }
 
 pid_t spawn(const std::string& host, const Config& cfg, const std::string& id) {
-    const auto log_dir = cfg.var_dir / "log";
-    std::filesystem::create_directories(log_dir);
-    const auto stderr_file = (log_dir / (id + ".stderr")).string();
+    const HostCommand command(host, cfg, id);
     const pid_t pid = ::fork();
     if (pid != 0) return pid;
-    // Child: the host writes its log to var/log/<bot>.log itself (rotated); its stderr goes to
-    // var/log/<bot>.stderr and keeps what only stderr can say: why it refused to start, a crash
-    // message from the C library or a plugin. Nothing but exec from here on.
-    const int fd = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-        ::dup2(fd, STDERR_FILENO);
-        ::dup2(fd, STDOUT_FILENO);
-    }
     signal(SIGINT, SIG_IGN);  // Ctrl-C reaches the whole group: the supervisor decides how hosts stop
-    const std::string cfg_file = cfg.file.string();
-    ::execl(host.c_str(), host.c_str(), "--config", cfg_file.c_str(), "--no-stderr-log", id.c_str(),
-            static_cast<char*>(nullptr));
-    std::fprintf(stderr, "cannot run %s: %s\n", host.c_str(), std::strerror(errno));
-    ::_exit(127);
+    exec_host(command);
 }
 
 std::string tail_of(const std::filesystem::path& file, size_t lines) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "sluice/core/config.hpp"
+
 namespace sluice::ctl {
 
 struct UpOptions {
@@ -22,5 +24,13 @@ int run_up(const UpOptions& options);
 
 // The sluice-host to run: $SLUICE_HOST, else the one beside this sluicectl.
 std::string host_binary();
+
+// How a bot's host is started, prepared before fork() so the child only calls exec_host().
+struct HostCommand {
+    HostCommand(const std::string& host_binary, const Config& cfg, const std::string& bot);
+    std::string host, config, bot, stderr_file;
+};
+// In a forked child: stdout and stderr to var/log/<bot>.stderr, then exec sluice-host.
+[[noreturn]] void exec_host(const HostCommand& command);
 
 }  // namespace sluice::ctl
