@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "demo_copy.hpp"
 #include "sluice/core/dump_file.hpp"
 #include "test_support.hpp"
 
@@ -16,18 +17,7 @@ using sluice::test::TempDir;
 
 namespace {
 
-struct Demo {
-    TempDir dir;
-    std::filesystem::path config;
-    Demo() : config(dir / "conf" / "sluice.toml") {
-        std::filesystem::copy(sluice::test::source_dir() / "conf", dir / "conf",
-                              std::filesystem::copy_options::recursive);
-    }
-    sluice::test::CommandResult ctl(const std::string& args) const {
-        return run_command(sluice::test::sluicectl() + " --config " + config.string() + " " + args);
-    }
-    std::filesystem::path dump(const std::string& bot) const { return dir / "var" / "dump" / (bot + ".jsonl"); }
-};
+using Demo = sluice::test::DemoCopy;
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 
 #include <regex>
 
+#include "demo_copy.hpp"
 #include "test_support.hpp"
 
 using sluice::test::eventually;
@@ -79,17 +80,7 @@ long pid_in_stats(const std::filesystem::path& stats) {
     return std::regex_search(text, m, std::regex("\"pid\":(\\d+)")) ? std::stol(m[1]) : -1;
 }
 
-struct Demo {
-    TempDir dir;
-    std::filesystem::path config;
-    Demo() : config(dir / "conf" / "sluice.toml") {
-        std::filesystem::copy(sluice::test::source_dir() / "conf", dir / "conf",
-                              std::filesystem::copy_options::recursive);
-    }
-    sluice::test::CommandResult ctl(const std::string& args) const {
-        return run_command(sluice::test::sluicectl() + " --config " + config.string() + " " + args);
-    }
-};
+using Demo = sluice::test::DemoCopy;
 
 const char* const kContinuousBots[] = {"urlhaus-parser", "blocklist-parser", "taxonomy",
                                        "events-file",    "events-sqlite",    "ip-blocklist"};

@@ -51,6 +51,25 @@ std::vector<std::string> check_config(const std::string& file, Config& cfg, std:
     return errors;
 }
 
+std::optional<Config> load_or_report(const std::string& file) {
+    std::vector<std::string> errors;
+    Config cfg = load_config(file, errors);
+    for (const auto& e : errors) std::cerr << e << "\n";
+    if (!errors.empty()) return std::nullopt;
+    return cfg;
+}
+
+Config load_or_throw(const std::string& file) {
+    std::vector<std::string> errors;
+    Config cfg = load_config(file, errors);
+    if (!errors.empty()) {
+        std::string all;
+        for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
+        throw std::runtime_error(all);
+    }
+    return cfg;
+}
+
 int run_check(const std::string& file, bool json) {
     Config cfg;
     std::map<std::string, CheckedBot> bots;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,5 +21,11 @@ struct CheckedBot {
 std::vector<std::string> check_config(const std::string& file, Config& cfg, std::map<std::string, CheckedBot>& bots);
 
 int run_check(const std::string& file, bool json);
+
+// The configuration for a verb that needs it: nullopt after printing every problem to stderr (the
+// verb then exits with its own code), or, for verbs that report through exceptions, a throw with
+// all problems in its message.
+std::optional<Config> load_or_report(const std::string& file);
+Config load_or_throw(const std::string& file);
 
 }  // namespace sluice::ctl

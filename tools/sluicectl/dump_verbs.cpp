@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "check.hpp"
 #include "dump_store.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/message.hpp"
@@ -51,17 +52,6 @@ DumpArgs parse(const std::vector<std::string>& args) {
     }
     if (a.action.empty()) throw Usage("name an action: list, show, replay or delete");
     return a;
-}
-
-Config load(const std::string& config) {
-    std::vector<std::string> errors;
-    Config cfg = load_config(config, errors);
-    if (!errors.empty()) {
-        std::string all;
-        for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
-        throw std::runtime_error(all);
-    }
-    return cfg;
 }
 
 // The bots that have a dump: every configured bot, and any dump file left by a bot since removed.
@@ -329,7 +319,7 @@ int erase(const Config& cfg, const DumpArgs& a) {
 int run_dump(const std::string& config, const std::vector<std::string>& args) {
     try {
         const DumpArgs a = parse(args);
-        const Config cfg = load(config);
+        const Config cfg = load_or_throw(config);
         if (a.action == "list") return list(cfg, a.json);
         if (a.action == "show") return show(cfg, a);
         if (a.action == "replay") return replay(cfg, a);

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "check.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/log.hpp"
 
@@ -66,12 +67,9 @@ int run_log(const std::string& config, const std::vector<std::string>& args) {
     if (bot.empty()) return usage_error("which bot?");
     if (wanted == 0) return usage_error("the number of lines must be at least 1");
 
-    std::vector<std::string> errors;
-    const Config cfg = load_config(config, errors);
-    if (!errors.empty()) {
-        for (const auto& e : errors) std::cerr << e << "\n";
-        return 2;
-    }
+    const auto loaded = load_or_report(config);
+    if (!loaded) return 2;
+    const Config& cfg = *loaded;
     auto it = cfg.bots.find(bot);
     if (it == cfg.bots.end()) {
         std::cerr << "sluicectl log: no bot '" << bot << "' in " << cfg.file.string() << "\n";

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <thread>
 
+#include "check.hpp"
 #include "metrics_text.hpp"
 #include "transport_factory.hpp"
 
@@ -23,17 +24,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr const char* kDefaultListen = "127.0.0.1:9120";
-
-Config load(const std::string& config) {
-    std::vector<std::string> errors;
-    Config cfg = load_config(config, errors);
-    if (!errors.empty()) {
-        std::string all;
-        for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
-        throw std::runtime_error(all);
-    }
-    return cfg;
-}
 
 // Runs `f` with every signal blocked, so a thread it starts never takes the process' signals.
 template <class F>
@@ -152,7 +142,7 @@ std::string MetricsServer::url() const {
 }
 
 int run_metrics(const std::string& config, std::string listen) {
-    Config cfg = load(config);
+    Config cfg = load_or_throw(config);
     if (listen.empty()) listen = cfg.metrics_listen.empty() ? kDefaultListen : cfg.metrics_listen;
     // SIGINT and SIGTERM are taken by sigwait below, not by a handler: block them first.
     sigset_t stop;
@@ -168,7 +158,7 @@ int run_metrics(const std::string& config, std::string listen) {
 }
 
 int run_health(const std::string& config, bool json) {
-    const Health h = check_health(load(config));
+    const Health h = check_health(load_or_throw(config));
     if (json) {
         std::cout << h.json() << "\n";
     } else if (h.ok()) {

@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "check.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/message.hpp"
 #include "transport_factory.hpp"
@@ -12,12 +13,9 @@
 namespace sluice::ctl {
 
 int run_list_queues(const std::string& config, bool json, bool non_zero, bool sum) {
-    std::vector<std::string> errors;
-    Config cfg = load_config(config, errors);
-    if (!errors.empty()) {
-        for (const auto& e : errors) std::cerr << e << "\n";
-        return 1;
-    }
+    const auto loaded = load_or_report(config);
+    if (!loaded) return 1;
+    const Config& cfg = *loaded;
     auto transports = make_transport_factory();
     std::string out = "{";
     bool first = true;
@@ -78,12 +76,9 @@ int run_list_queues(const std::string& config, bool json, bool non_zero, bool su
 namespace sluice::ctl {
 
 int run_clear(const std::string& config, const std::string& queue, bool json) {
-    std::vector<std::string> errors;
-    Config cfg = load_config(config, errors);
-    if (!errors.empty()) {
-        for (const auto& e : errors) std::cerr << e << "\n";
-        return 1;
-    }
+    const auto loaded = load_or_report(config);
+    if (!loaded) return 1;
+    const Config& cfg = *loaded;
     // IntelMQ names queues "<bot>-queue"; the bot id alone is accepted too.
     std::string bot = queue;
     if (!cfg.bots.count(bot) && bot.size() > 6 && bot.compare(bot.size() - 6, 6, "-queue") == 0)

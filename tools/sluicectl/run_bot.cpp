@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "check.hpp"
 #include "sluice/core/bot_instance.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/input_set.hpp"
@@ -182,12 +183,9 @@ int run_bot(const RunOptions& o) {
         std::cerr << "sluicectl run: --msg " << why << "\n";
         return 2;
     }
-    std::vector<std::string> errors;
-    const Config cfg = load_config(o.config, errors);
-    if (!errors.empty()) {
-        for (const auto& e : errors) std::cerr << e << "\n";
-        return 2;
-    }
+    const auto loaded = load_or_report(o.config);
+    if (!loaded) return 2;
+    const Config& cfg = *loaded;
     auto found = cfg.bots.find(o.bot);
     if (found == cfg.bots.end()) {
         std::cerr << "sluicectl run: no bot '" << o.bot << "' in " << cfg.file.string() << "\n";

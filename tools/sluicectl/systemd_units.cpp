@@ -7,6 +7,7 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "check.hpp"
 #include "sluice/core/config.hpp"
 
 namespace sluice::ctl {
@@ -41,12 +42,9 @@ std::string arg(const std::string& s) {
 }  // namespace
 
 int run_systemd(const SystemdOptions& o) {
-    std::vector<std::string> errors;
-    const Config cfg = load_config(o.config, errors);
-    if (!errors.empty()) {
-        for (const auto& e : errors) std::cerr << e << "\n";
-        return 1;
-    }
+    const auto loaded = load_or_report(o.config);
+    if (!loaded) return 1;
+    const Config& cfg = *loaded;
     const auto bin = bin_dir(o.prefix);
     const std::string config = arg(cfg.file.string());
     const std::string wanted_by = o.user ? "default.target" : "multi-user.target";
