@@ -4,7 +4,7 @@
 // the middle of extending a file) reads as damage, never as records.
 #pragma once
 
-#include <zlib.h>
+#include <isa-l/crc.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -25,8 +25,9 @@ inline void store_le32(char* p, uint32_t v) {
     for (int i = 0; i < 4; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
 }
 
+// zlib's CRC-32 (the IEEE polynomial, reflected), computed by ISA-L.
 inline uint32_t payload_crc(const char* data, size_t size) {
-    return static_cast<uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(data), size));
+    return crc32_gzip_refl(0, reinterpret_cast<const unsigned char*>(data), size);
 }
 
 // Writes header and payload at dst, which has room for kHeaderBytes + size.

@@ -69,7 +69,8 @@ HarnessResult BotHarness::process(const std::vector<std::string>& messages_json)
     sluice_msg input{Message(MessageType::event, bot.harmonization())};
     for (const auto& json : messages_json) {
         std::string why;
-        if (!Message::decode(json, input.message, why)) {
+        // As the host does: an unchanged message passes on as the bytes it came in (json outlives it).
+        if (!Message::decode(json, input.message, why, true)) {
             result.failed.push_back({json, "cannot decode: " + why});
             result.statuses.push_back(SLUICE_REJECT);
             continue;

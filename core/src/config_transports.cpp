@@ -54,9 +54,10 @@ void read_zmq(Checker& c, const toml::table& z, Config& cfg) {
 }
 
 void read_amqp(Checker& c, const toml::table& a, Config& cfg) {
-    c.unknown_keys(a, "[transports.amqp]",
-                   {"url", "username", "password_env", "password_file", "queue_type", "ca_cert", "client_cert",
-                    "client_key", "verify_peer", "verify_hostname", "heartbeat", "connect_timeout"});
+    c.unknown_keys(
+        a, "[transports.amqp]",
+        {"url", "username", "password_env", "password_file", "queue_type", "ca_cert", "client_cert", "client_key",
+         "verify_peer", "verify_hostname", "heartbeat", "connect_timeout", "records_per_message"});
     AmqpSettings& s = cfg.amqp;
     const std::string where = "transports.amqp";
     c.read(a, "url", s.url, where);
@@ -71,6 +72,7 @@ void read_amqp(Checker& c, const toml::table& a, Config& cfg) {
     c.read(a, "verify_hostname", s.verify_hostname, where);
     c.read(a, "heartbeat", s.heartbeat, where);
     c.read(a, "connect_timeout", s.connect_timeout, where);
+    c.read(a, "records_per_message", s.records_per_message, where);
     if (s.url.rfind("amqp://", 0) != 0 && s.url.rfind("amqps://", 0) != 0)
         c.error(a.get("url"), where + ".url must start with amqp:// or amqps://");
     if (s.queue_type != "classic" && s.queue_type != "quorum")
@@ -82,6 +84,9 @@ void read_amqp(Checker& c, const toml::table& a, Config& cfg) {
         if (!p->empty()) *p = (cfg.base_dir / *p).lexically_normal().string();
     if (s.heartbeat < 0) c.error(a.get("heartbeat"), where + ".heartbeat must not be negative");
     if (s.connect_timeout <= 0) c.error(a.get("connect_timeout"), where + ".connect_timeout must be positive");
+    if (s.records_per_message < 1 || s.records_per_message > 100000)
+        c.error(a.get("records_per_message"),
+                where + ".records_per_message must be 1 (one message per record, as IntelMQ) to 100000");
 }
 
 }  // namespace

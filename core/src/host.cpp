@@ -213,7 +213,9 @@ void Host::process_one(std::string_view record) {
     ++stats_.received;
     std::string why;
     sluice_msg& in = *input_msg_;
-    if (!Message::decode(record, in.message, why)) {
+    // The record stays valid until the batch is acknowledged: an unchanged message is passed on as
+    // these bytes. It is cleared below, before the record can go away.
+    if (!Message::decode(record, in.message, why, true)) {
         // Undecodable input is never retried: no retry can make it decodable.
         ++stats_.failed;
         ++stats_.dumped;
@@ -238,13 +240,14 @@ void Host::process_one(std::string_view record) {
             ++stats_.retried;
             log_.warning("processing failed (attempt " + std::to_string(attempt + 1) + "), retrying: " + r.error);
             if (!sleep_interruptibly(bot_cfg_->settings.error_retry_delay)) throw StopRequested{};
-            if (!Message::decode(record, in.message, why)) break;  // the bot may have changed it
+            if (!Message::decode(record, in.message, why, true)) break;  // the bot may have changed it
             continue;
         }
         give_up(record, r.error, attempt + 1);
         break;
     }
     current_ = nullptr;
+    in.message.clear();
     stats_.last_message = utc_now_iso();
 }
 

@@ -35,6 +35,37 @@ void explain(std::string* why, std::string text) {
 
 }  // namespace
 
+Message& Message::operator=(const Message& other) {
+    if (this == &other) return *this;
+    type_ = other.type_;
+    h_ = other.h_;
+    clear();
+    for (const Field& f : other.fields_) add_field(f.key, std::string_view(f.text), f.kind);
+    return *this;
+}
+
+void Message::clear() {
+    // Bounded, so one huge message does not keep its memory for the life of the process.
+    constexpr size_t kMaxSpare = 256, kMaxSpareText = 64 * 1024;
+    for (Field& f : fields_)
+        if (spare_.size() < kMaxSpare && f.text.capacity() <= kMaxSpareText) spare_.push_back(std::move(f));
+    fields_.clear();
+    source_ = {};
+}
+
+Field& Message::add_field(std::string_view key, std::string_view text, ValueKind kind) {
+    source_ = {};
+    // key and text may point into a field of this message, which growing fields_ would move.
+    if (spare_.empty() || fields_.size() == fields_.capacity())
+        return fields_.emplace_back(Field{std::string(key), std::string(text), kind});
+    Field& f = fields_.emplace_back(std::move(spare_.back()));
+    spare_.pop_back();
+    f.key.assign(key);
+    f.text.assign(text);
+    f.kind = kind;
+    return f;
+}
+
 const Field* Message::find(std::string_view key) const {
     for (const auto& f : fields_)
         if (f.key == key) return &f;
@@ -51,29 +82,33 @@ bool Message::remove(std::string_view key) {
     auto it = std::find_if(fields_.begin(), fields_.end(), [&](const Field& f) { return f.key == key; });
     if (it == fields_.end()) return false;
     fields_.erase(it);
+    source_ = {};
     return true;
 }
 
 void Message::put_trusted(std::string_view key, std::string_view text, ValueKind kind) {
+    source_ = {};
     if (Field* f = find_mutable(key)) {
         f->text.assign(text);
         f->kind = kind;
         return;
     }
-    fields_.push_back(Field{std::string(key), std::string(text), kind});
+    add_field(key, text, kind);
 }
 
-SetResult Message::store(std::string_view key, std::string text, ValueKind kind, bool overwrite, std::string* why) {
+SetResult Message::store(std::string_view key, std::string_view text, ValueKind kind, bool overwrite,
+                         std::string* why) {
+    source_ = {};
     if (Field* f = find_mutable(key)) {
         if (!overwrite) {
             explain(why, "field '" + std::string(key) + "' already has a value; overwrite not allowed");
             return SetResult::exists;
         }
-        f->text = std::move(text);
+        f->text.assign(text);
         f->kind = kind;
         return SetResult::ok;
     }
-    fields_.push_back(Field{std::string(key), std::move(text), kind});
+    add_field(key, text, kind);
     return SetResult::ok;
 }
 
@@ -88,7 +123,7 @@ SetResult Message::set_extra_object(std::string_view json, bool overwrite, std::
         const std::string key = "extra." + std::string(m.name.GetString(), m.name.GetStringLength());
         std::string text =
             m.value.IsString() ? std::string(m.value.GetString(), m.value.GetStringLength()) : compact(m.value);
-        if (auto r = store(key, std::move(text), kind_of(m.value), overwrite, why); r != SetResult::ok) return r;
+        if (auto r = store(key, text, kind_of(m.value), overwrite, why); r != SetResult::ok) return r;
     }
     return SetResult::ok;
 }
@@ -122,9 +157,9 @@ SetResult Message::set(std::string_view key, std::string_view value, bool overwr
         explain(why, "field '" + std::string(key) + "' already has a value; overwrite not allowed");
         return SetResult::exists;
     }
-    if (is_extra_key(key)) return store(key, std::string(value), json_kind, overwrite, why);
+    if (is_extra_key(key)) return store(key, value, json_kind, overwrite, why);
 
-    std::string clean;
+    thread_local std::string clean;  // reused: set() runs for every field a parser fills
     if (!spec->type->sanitize(value, clean) || !spec->type->is_valid(clean)) {
         explain(why, "field '" + std::string(key) + "': '" + std::string(value.substr(0, 200)) + "' is not a valid " +
                          std::string(spec->type->name()));
@@ -138,7 +173,7 @@ SetResult Message::set(std::string_view key, std::string_view value, bool overwr
         explain(why, "field '" + std::string(key) + "': '" + clean + "' does not match " + spec->pattern_text);
         return SetResult::invalid;
     }
-    return store(key, std::move(clean), spec->type->kind(), true, why);
+    return store(key, clean, spec->type->kind(), true, why);
 }
 
 }  // namespace sluice

@@ -9,17 +9,45 @@
 
 #include "sluice/core/message.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace sluice {
+
+namespace {
+
+// How many bytes at the start of [p, p + n) need no escaping in a JSON string. Values are mostly
+// plain text: sixteen bytes at a time where SSE2 is there (every x86-64), one at a time after.
+size_t plain_prefix(const char* p, size_t n) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1f);
+    for (; i + 16 <= n; i += 16) {
+        const __m128i s = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(s, quote), _mm_cmpeq_epi8(s, backslash)),
+                                             _mm_cmpeq_epi8(_mm_max_epu8(s, control), control));  // s <= 0x1f
+        if (const int mask = _mm_movemask_epi8(special)) return i + static_cast<size_t>(__builtin_ctz(mask));
+    }
+#endif
+    for (; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(p[i]);
+        if (c < 0x20 || c == '"' || c == '\\') return i;
+    }
+    return n;
+}
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
     static const char hex[] = "0123456789abcdef";
     out += '"';
-    size_t run = 0;  // copy unescaped stretches in one go
-    for (size_t i = 0; i < s.size(); ++i) {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(s.data() + run, i - run);
-        run = i + 1;
+    while (!s.empty()) {
+        const size_t plain = plain_prefix(s.data(), s.size());
+        out.append(s.data(), plain);
+        if (plain == s.size()) break;
+        const auto c = static_cast<unsigned char>(s[plain]);
+        s.remove_prefix(plain + 1);
         switch (c) {
             case '"':
                 out += "\\\"";
@@ -48,7 +76,6 @@ void append_json_string(std::string& out, std::string_view s) {
                 out += hex[c & 15];
         }
     }
-    out.append(s.data() + run, s.size() - run);
     out += '"';
 }
 
@@ -64,6 +91,13 @@ void append_value(std::string& out, const Field& f) {
 }  // namespace
 
 void Message::to_json(std::string& out) const {
+    if (!source_.empty()) {
+        out.append(source_);
+        return;
+    }
+    size_t estimate = 20;  // escapes aside, the exact size: one allocation at most
+    for (const auto& f : fields_) estimate += f.key.size() + f.text.size() + 6;
+    out.reserve(out.size() + estimate);
     out += type_ == MessageType::event ? "{\"__type\":\"Event\"" : "{\"__type\":\"Report\"";
     for (const auto& f : fields_) {
         out += ',';
@@ -111,6 +145,31 @@ void Message::to_hierarchical_json(std::string& out) const {
 
 namespace {
 
+// One top-level member as the SAX pass saw it: views into the in-situ buffer, or for a nested value
+// (an extra.* object or list) its compact JSON at `nested_offset` in the nested buffer.
+struct RawField {
+    std::string_view key;
+    std::string_view text;
+    ValueKind kind;
+    size_t nested_offset = 0, nested_length = 0;
+};
+
+// The Writer's output stream for nested values: appends to a std::string the decoder keeps.
+struct StringOut {
+    using Ch = char;
+    std::string* s;
+    void Put(char c) { s->push_back(c); }
+    void Flush() {}
+};
+
+// What one decode needs, kept per thread between decodes so a host decoding message after message
+// does not allocate for them.
+struct DecodeScratch {
+    std::string buffer;  // the record, NUL-terminated and parsed in situ
+    std::string nested;  // compact JSON of nested values, back to back
+    std::vector<RawField> fields;
+};
+
 // SAX handler for one flat message object. Depth 1 is the message; deeper values are captured as
 // compact JSON text for the key they belong to.
 class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DecodeHandler> {
@@ -118,7 +177,11 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
     // RapidJSON's reader recurses once per level: a value nested 100,000 deep would overflow the
     // host's stack. Stopping at the handler stops the recursion; no IntelMQ value nests this deep.
     static constexpr int kMaxDepth = 64;
-    explicit DecodeHandler(Message& m) : msg_(m) {}
+    DecodeHandler(Message& m, DecodeScratch& scratch)
+        : msg_(m), fields_(scratch.fields), nested_(scratch.nested), out_{&scratch.nested}, writer_(out_) {
+        fields_.clear();
+        nested_.clear();
+    }
 
     bool StartObject() {
         if (depth_++ == 0) return true;
@@ -145,7 +208,7 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
     }
     bool Key(const char* s, rapidjson::SizeType len, bool) {
         if (depth_ == 1) {
-            key_.assign(s, len);
+            key_ = std::string_view(s, len);
             return true;
         }
         return writer_.Key(s, len);
@@ -165,14 +228,14 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
     }
     bool Null() {
         if (depth_ > 1) return writer_.Null();
+        dropped_null_ = true;
         return true;  // IntelMQ drops None values
     }
     bool Default() { return fail("unexpected JSON value"); }
 
     const std::string& error() const { return error_; }
     bool saw_type() const { return saw_type_; }
-    // Collected before __type is known, since it may come last.
-    std::vector<Field>& fields() { return fields_; }
+    bool dropped_null() const { return dropped_null_; }
 
  private:
     bool fail(std::string why) {
@@ -181,10 +244,14 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
     }
     bool too_deep() { return fail("a value is nested deeper than " + std::to_string(kMaxDepth) + " levels"); }
     void begin_nested() {
-        buf_.Clear();
-        writer_.Reset(buf_);
+        nested_start_ = nested_.size();
+        writer_.Reset(out_);
     }
-    bool finish_nested() { return scalar(std::string_view(buf_.GetString(), buf_.GetSize()), ValueKind::json); }
+    bool finish_nested() {
+        // The text is resolved after the pass: nested_ may still grow and move.
+        fields_.push_back(RawField{key_, {}, ValueKind::json, nested_start_, nested_.size() - nested_start_});
+        return true;
+    }
 
     bool scalar(std::string_view text, ValueKind kind) {
         if (key_ == "__type") {
@@ -197,36 +264,49 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
             saw_type_ = true;
             return true;
         }
-        fields_.push_back(Field{key_, std::string(text), kind});
+        fields_.push_back(RawField{key_, text, kind});
         return true;
     }
 
- private:
     Message& msg_;
-    std::vector<Field> fields_;
+    std::vector<RawField>& fields_;
+    std::string& nested_;
+    StringOut out_;
+    rapidjson::Writer<StringOut> writer_;
     int depth_ = 0;
-    std::string key_;
+    std::string_view key_;
+    size_t nested_start_ = 0;
     std::string error_;
     bool saw_type_ = false;
-    rapidjson::StringBuffer buf_;
-    rapidjson::Writer<rapidjson::StringBuffer> writer_;
+    bool dropped_null_ = false;
 };
 
-bool needs_check(const FieldSpec& spec, const Field& f) {
-    if (!spec.type->is_valid(f.text)) return true;
-    if (spec.max_length && f.text.size() > spec.max_length) return true;
-    return !spec.matches(f.text);
+bool needs_check(const FieldSpec& spec, std::string_view text) {
+    if (!spec.type->is_valid(text)) return true;
+    if (spec.max_length && text.size() > spec.max_length) return true;
+    return !spec.matches(text);
 }
+
+bool is_extra_key(std::string_view key) { return key.size() > 6 && key.compare(0, 6, "extra.") == 0; }
+
+// A string value this large (a report's raw) is not copied out of the decode buffer: the buffer
+// itself becomes the field's text, so a huge report is held once by the decode, not twice.
+constexpr size_t kAdoptBufferBytes = 1u << 20;
 
 }  // namespace
 
-bool Message::decode(std::string_view json, Message& out, std::string& why) {
+bool Message::decode(std::string_view json, Message& out, std::string& why, bool keep_source) {
+    thread_local DecodeScratch scratch;
     out.clear();
-    DecodeHandler handler(out);
+    // In situ: strings are unescaped where they are, and the handler gets views instead of copies.
+    scratch.buffer.assign(json);
+    scratch.buffer.push_back('\0');
+    DecodeHandler handler(out, scratch);
     rapidjson::Reader reader;
-    rapidjson::MemoryStream ms(json.data(), json.size());
-    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
-    if (!reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag>(is, handler)) {
+    rapidjson::InsituStringStream is(scratch.buffer.data());
+    constexpr unsigned kFlags =
+        rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag;
+    if (!reader.Parse<kFlags>(is, handler)) {
         why = handler.error().empty() ? "not valid JSON (error at byte " + std::to_string(reader.GetErrorOffset()) + ")"
                                       : handler.error();
         return false;
@@ -236,30 +316,55 @@ bool Message::decode(std::string_view json, Message& out, std::string& why) {
         return false;
     }
     const Harmonization& h = out.harmonization();
-    for (Field& f : handler.fields()) {
+    bool changed = handler.dropped_null();  // the message differs from `json`: no source to keep
+    size_t adopt = scratch.fields.size();   // the one huge string field, if any, stored last
+    size_t adopt_at = 0;
+    for (size_t i = 0; i < scratch.fields.size(); ++i) {
+        RawField& f = scratch.fields[i];
+        if (f.kind == ValueKind::json)
+            f.text = std::string_view(scratch.nested).substr(f.nested_offset, f.nested_length);
         const FieldSpec* spec = h.find(out.type(), f.key);
         if (!spec) {
-            why = "field '" + f.key + "' is not in the harmonization";
+            why = "field '" + std::string(f.key) + "' is not in the harmonization";
             return false;
         }
-        if (f.key.size() > 6 && f.key.compare(0, 6, "extra.") == 0) {
-            out.fields_.push_back(std::move(f));
+        if (is_extra_key(f.key)) {
+            out.add_field(f.key, f.text, f.kind);
             continue;
         }
         if (f.key == "extra") {
             if (out.set_extra_object(f.text, true, &why) != SetResult::ok) return false;
+            changed = true;
             continue;
         }
         // Values already valid are kept as they are; only the others are sanitized.
-        if (!needs_check(*spec, f)) {
-            f.kind = spec->type->kind();
-            out.fields_.push_back(std::move(f));
+        if (!needs_check(*spec, f.text)) {
+            if (f.kind == ValueKind::string && f.text.size() >= kAdoptBufferBytes && adopt == scratch.fields.size()) {
+                adopt = i;
+                adopt_at = out.fields_.size();
+                continue;
+            }
+            out.add_field(f.key, f.text, spec->type->kind());
             continue;
         }
+        changed = true;
         auto r = out.set(f.key, f.text, true, false, &why);
         if (r == SetResult::ignored) continue;
         if (r != SetResult::ok) return false;
     }
+    if (adopt < scratch.fields.size()) {
+        const RawField& f = scratch.fields[adopt];
+        const FieldSpec* spec = h.find(out.type(), f.key);
+        const size_t begin = static_cast<size_t>(f.text.data() - scratch.buffer.data()), size = f.text.size();
+        Field field{std::string(f.key), std::move(scratch.buffer), spec->type->kind()};
+        field.text.resize(begin + size);
+        field.text.erase(0, begin);  // moves the bytes down in place: no second copy
+        out.fields_.insert(out.fields_.begin() + static_cast<std::ptrdiff_t>(adopt_at), std::move(field));
+        scratch.buffer = std::string();
+    } else if (scratch.buffer.capacity() > 4 * kAdoptBufferBytes) {
+        scratch.buffer = std::string();  // a big message once is no reason to keep its size
+    }
+    if (keep_source && !changed) out.source_ = json.substr(0, is.Tell());
     return true;
 }
 

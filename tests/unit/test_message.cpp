@@ -110,3 +110,94 @@ TEST_CASE("a message nested too deep is refused with a reason, not a crash") {
     const std::string fine = R"({"__type":"Event","extra.x":[[["ok"]]]})";
     CHECK(sluice::Message::decode(fine, m, why));
 }
+
+TEST_CASE("an unchanged decoded message is written out as the bytes it came in, a changed one anew") {
+    Message m(MessageType::event, harmonization());
+    std::string why;
+    // Spacing the host itself would not write: the bytes written show which path was taken.
+    const std::string wire = R"({"__type": "Event", "source.ip": "192.0.2.1", "extra.n": [1, 2]})";
+    const std::string with_trailing = wire + "  trailing";  // must outlive m's use of it
+    REQUIRE(Message::decode(with_trailing, m, why, true));
+    CHECK(m.json() == wire);
+    REQUIRE(m.set("source.port", "80") == SetResult::ok);
+    CHECK(m.json() == R"({"__type":"Event","source.ip":"192.0.2.1","extra.n":[1,2],"source.port":80})");
+
+    // Without keep_source, or when decoding changed anything, the message is serialized again.
+    REQUIRE(Message::decode(wire, m, why));
+    CHECK(m.json() == R"({"__type":"Event","source.ip":"192.0.2.1","extra.n":[1,2]})");
+    REQUIRE(Message::decode(R"({"__type": "Event", "source.ip": "192.000.002.001"})", m, why, true));
+    CHECK(m.json() == R"({"__type":"Event","source.ip":"192.0.2.1"})");
+    REQUIRE(Message::decode(R"({"__type": "Event", "source.ip": "192.0.2.1", "source.fqdn": null})", m, why, true));
+    CHECK(m.json() == R"({"__type":"Event","source.ip":"192.0.2.1"})");
+    REQUIRE(Message::decode(R"({"__type": "Event", "extra": {"a": 1}})", m, why, true));
+    CHECK(m.json() == R"({"__type":"Event","extra.a":1})");
+
+    // A copy, a removal and clear() all leave the source behind.
+    REQUIRE(Message::decode(wire, m, why, true));
+    const Message copy = m;
+    CHECK(copy.json() == R"({"__type":"Event","source.ip":"192.0.2.1","extra.n":[1,2]})");
+    REQUIRE(m.remove("extra.n"));
+    CHECK(m.json() == R"({"__type":"Event","source.ip":"192.0.2.1"})");
+    REQUIRE(Message::decode(wire, m, why, true));
+    m.clear();
+    CHECK(m.json() == R"({"__type":"Event"})");
+}
+
+TEST_CASE("a value over a megabyte decodes intact and keeps its place among the fields") {
+    std::string raw;
+    for (size_t i = 0; raw.size() < (3u << 20) / 2; ++i) raw += "QUJD" + std::string(1, "ABCDEFGH"[i % 8]) + "xyz";
+    const std::string wire =
+        R"({"__type":"Report","feed.name":"big","raw":")" + raw +
+        R"(","feed.url":"http://example.com/feed","time.observation":"2026-11-28T00:00:00+00:00"})";
+    Message m(MessageType::event, harmonization());
+    std::string why;
+    REQUIRE(Message::decode(wire, m, why));
+    REQUIRE(m.fields().size() == 4);
+    CHECK(m.fields()[0].key == "feed.name");
+    CHECK(m.fields()[1].key == "raw");
+    CHECK(m.fields()[1].text == raw);
+    CHECK(m.fields()[2].key == "feed.url");
+    CHECK(m.json() == wire);
+    // The next decode is not disturbed by the previous one having taken the decode buffer.
+    REQUIRE(Message::decode(R"({"__type":"Event","source.ip":"192.0.2.1"})", m, why));
+    CHECK(m.json() == R"({"__type":"Event","source.ip":"192.0.2.1"})");
+}
+
+TEST_CASE("characters that need escaping are escaped at every position of a string") {
+    // A reference escaper, one byte at a time, against the host's (which scans 16 bytes at a time).
+    const auto reference = [](std::string_view s) {
+        static const char hex[] = "0123456789abcdef";
+        std::string out = "\"";
+        for (unsigned char c : s) {
+            if (c == '"')
+                out += "\\\"";
+            else if (c == '\\')
+                out += "\\\\";
+            else if (c == '\n')
+                out += "\\n";
+            else if (c == '\r')
+                out += "\\r";
+            else if (c == '\t')
+                out += "\\t";
+            else if (c == '\b')
+                out += "\\b";
+            else if (c == '\f')
+                out += "\\f";
+            else if (c < 0x20)
+                out += std::string("\\u00") + hex[c >> 4] + hex[c & 15];
+            else
+                out += static_cast<char>(c);
+        }
+        return out + "\"";
+    };
+    for (const char special : {'"', '\\', '\n', '\x01', '\x1f'}) {
+        for (size_t at = 0; at < 40; ++at) {
+            std::string s(40, 'a');
+            s[at] = special;
+            s += "\xc3\xa9 \x7f end";  // UTF-8 and DEL pass through unescaped
+            std::string out;
+            sluice::append_json_string(out, s);
+            CHECK(out == reference(s));
+        }
+    }
+}

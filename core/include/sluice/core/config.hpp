@@ -84,6 +84,9 @@ struct AmqpSettings {
     bool verify_peer = true, verify_hostname = true;
     int64_t heartbeat = 30;  // seconds
     double connect_timeout = 5.0;
+    // Records packed into one message (application/x-ndjson); 1 = one application/json message per
+    // record, as IntelMQ writes and reads them. The broker's work is per message, not per record.
+    int64_t records_per_message = 500;
 };
 
 struct Config {

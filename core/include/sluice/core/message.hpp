@@ -25,6 +25,11 @@ enum class SetResult { ok = 0, ignored = 1, exists = 2, unknown_key = 3, invalid
 class Message {
  public:
     Message(MessageType type, const Harmonization& harmonization) : type_(type), h_(&harmonization) {}
+    // Copies carry the fields only, not the spare storage.
+    Message(const Message& other) : type_(other.type_), h_(other.h_), fields_(other.fields_) {}
+    Message& operator=(const Message& other);
+    Message(Message&&) noexcept = default;
+    Message& operator=(Message&&) noexcept = default;
 
     MessageType type() const { return type_; }
     const Harmonization& harmonization() const { return *h_; }
@@ -37,7 +42,9 @@ class Message {
     SetResult set(std::string_view key, std::string_view value, bool overwrite = false, bool value_is_json = false,
                   std::string* why = nullptr);
     bool remove(std::string_view key);
-    void clear() { fields_.clear(); }
+    // Keeps the fields' storage for the next values: a message reused per input (the host's) or per
+    // emitted event (a parser's) then stores without allocating once warmed up.
+    void clear();
 
     // Appends the wire JSON to `out`.
     void to_json(std::string& out) const;
@@ -51,20 +58,31 @@ class Message {
 
     // Reads IntelMQ's wire format into `out` (cleared first). False with `why` when the text is not
     // a JSON object, has no valid __type, or holds a key or value the harmonization refuses.
-    static bool decode(std::string_view json, Message& out, std::string& why);
+    // With `keep_source`, a message decoded without any change (nothing sanitized or dropped)
+    // remembers `json`, and to_json writes those bytes again until the message changes: a bot that
+    // passes events on unchanged costs no re-serialization. `json` must then stay valid for as long
+    // as the message is used or until it is cleared (the host: its input record, within the batch).
+    static bool decode(std::string_view json, Message& out, std::string& why, bool keep_source = false);
 
     // Stores an already harmonized value without checks: for decode and copying between messages.
     void put_trusted(std::string_view key, std::string_view text, ValueKind kind);
-    void set_type(MessageType t) { type_ = t; }
+    void set_type(MessageType t) {
+        type_ = t;
+        source_ = {};
+    }
 
  private:
     Field* find_mutable(std::string_view key);
-    SetResult store(std::string_view key, std::string text, ValueKind kind, bool overwrite, std::string* why);
+    SetResult store(std::string_view key, std::string_view text, ValueKind kind, bool overwrite, std::string* why);
     SetResult set_extra_object(std::string_view json, bool overwrite, std::string* why);
+    // Appends a field, reusing the storage of one cleared before.
+    Field& add_field(std::string_view key, std::string_view text, ValueKind kind);
 
     MessageType type_;
     const Harmonization* h_;
     std::vector<Field> fields_;
+    std::vector<Field> spare_;  // cleared fields whose strings keep their capacity
+    std::string_view source_;   // the wire JSON this message was decoded from, while unchanged
 };
 
 // Appends `s` as a JSON string literal (quotes included) to `out`.
