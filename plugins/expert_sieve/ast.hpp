@@ -7,12 +7,12 @@
 
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "ip_network.hpp"
 #include "lexer.hpp"
+#include "python_regex.hpp"
 #include "sieve_time.hpp"
 
 namespace sluice::sieve {
@@ -20,10 +20,10 @@ namespace sluice::sieve {
 // A value in the rules: a literal, or a $variable read when the rule runs.
 struct Operand {
     Pos pos;
-    std::string variable;             // "$name"; empty for a literal
-    rapidjson::Document literal;      // string, number or boolean
-    std::optional<std::regex> regex;  // literal patterns of =~, !~ and :regexin
-    std::optional<TimeSpec> time;     // literal times of :before and :after that parse
+    std::string variable;              // "$name"; empty for a literal
+    rapidjson::Document literal;       // string, number or boolean
+    std::optional<PythonRegex> regex;  // literal patterns of =~, !~ and :regexin
+    std::optional<TimeSpec> time;      // literal times of :before and :after that parse
     bool is_variable() const { return !variable.empty(); }
 };
 
@@ -111,7 +111,8 @@ struct Statement {
 struct Program {
     std::string file;  // for messages: "<file>:<line>:<col>: ..."
     std::vector<Statement> statements;
-    std::vector<std::string> warnings;  // things that will fail when reached (IntelMQ reports them then)
+    // Things that will fail when reached (IntelMQ reports them then), and patterns RE2 cannot run.
+    std::vector<std::string> warnings;
 };
 
 }  // namespace sluice::sieve

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "event_fields.hpp"
 #include "python_regex.hpp"
 #include "python_value.hpp"
 
@@ -18,8 +19,10 @@ std::string_view text_of(const rapidjson::Value& v) { return {v.GetString(), v.G
 
 class Run {
  public:
-    Run(const Program& program, sluice::Message& event, sluice::Context& ctx)
-        : prog_(program), event_(event), ctx_(ctx) {}
+    Run(const Program& program, sluice::Message& event, sluice::Context& ctx, EventFields& fields)
+        : prog_(program), event_(event), ctx_(ctx), fields_(fields) {
+        fields_.start(event);
+    }
 
     Outcome go() {
         Outcome out;
@@ -31,7 +34,7 @@ class Run {
             }
             if (p == Procedure::keep) break;
         }
-        out.paths = paths_.empty() ? std::vector<std::string>{"_default"} : paths_;
+        out.paths = std::move(paths_);
         return out;
     }
 
@@ -41,18 +44,9 @@ class Run {
                                   what);
     }
 
-    // ---- the event's typed values, decoded once and again after each change ----
-    const rapidjson::Value* field(std::string_view key) {
-        if (!decoded_) {
-            const std::string_view json = event_.json();
-            doc_.Parse(json.data(), json.size());
-            decoded_ = true;
-        }
-        if (!doc_.IsObject()) return nullptr;
-        const auto it = doc_.FindMember(rapidjson::StringRef(key.data(), key.size()));
-        return it == doc_.MemberEnd() ? nullptr : &it->value;
-    }
-    void changed() { decoded_ = false; }
+    // ---- the event's typed values (see EventFields: read lazily, kept until the key changes) ----
+    const rapidjson::Value* field(std::string_view key) { return fields_.find(key); }
+    void changed(std::string_view key) { fields_.changed(key); }
 
     // ---- variables and operands ----
     const rapidjson::Value& variable(const std::string& name, Pos at) const {
@@ -61,11 +55,12 @@ class Run {
         return it->second;
     }
 
-    std::string key(const KeyRef& k) const {
+    // A view of the rule's key or of the variable's string: valid while the variable is not set again.
+    std::string_view key(const KeyRef& k) const {
         if (!k.variable) return k.name;
         const auto& v = variable(k.name, k.pos);
         if (!v.IsString()) fail(k.pos, "variable " + k.name + " used as a key does not hold a string");
-        return std::string(text_of(v));
+        return text_of(v);
     }
 
     const rapidjson::Value& operand(const Operand& o) const {
@@ -84,14 +79,22 @@ class Run {
         return v;
     }
 
-    bool search(const Operand& pattern, const std::string& text) const {
-        if (pattern.regex) return std::regex_search(text, *pattern.regex);
-        const auto p = string_operand(pattern);
+    bool search(const Operand& pattern, std::string_view text) const {
+        if (pattern.regex) return pattern.regex->search(text);
+        const auto p = string_operand(pattern);  // a $variable: compiled for this use
         try {
-            return std::regex_search(text, compile_python_regex(p));
+            return PythonRegex::compile(p).search(text);
         } catch (const std::invalid_argument& e) {
             fail(pattern.pos, "invalid regular expression '" + std::string(p) + "': " + e.what());
         }
+    }
+
+    // The text string operators match: a string as it is (no copy), other values as match_text
+    // writes them into `storage`.
+    static std::string_view text_to_match(const rapidjson::Value& v, std::string& storage) {
+        if (v.IsString()) return text_of(v);
+        storage = match_text(v);
+        return storage;
     }
 
     // ---- statements ----
@@ -126,7 +129,7 @@ class Run {
 
     bool match(const Condition& c) {
         if (c.match == Match::group) return expression(*c.group);
-        const std::string k = key(c.key);
+        const std::string_view k = key(c.key);
         if (c.match == Match::exists) return event_.has(k) == (c.op == Op::exists);
         const rapidjson::Value* v = field(k);
         switch (c.match) {
@@ -158,14 +161,16 @@ class Run {
             const bool equal = v->IsString() && text_of(*v) == string_operand(rhs);
             return equal == (c.op == Op::eq);
         }
-        const std::string lhs = match_text(*v);
+        std::string storage;
+        const std::string_view lhs = text_to_match(*v, storage);
         if (c.op == Op::contains) return lhs.find(string_operand(rhs)) != std::string::npos;
         return search(rhs, lhs) == (c.op == Op::regex);
     }
 
     bool string_multi(const Condition& c, const rapidjson::Value& v) {
         if (c.op == Op::in) return any_equal(v, c.values);
-        const std::string lhs = match_text(v);
+        std::string storage;
+        const std::string_view lhs = text_to_match(v, storage);
         for (const auto& o : c.values) {
             if (c.op == Op::containsany ? lhs.find(string_operand(o)) != std::string::npos : search(o, lhs))
                 return true;
@@ -202,7 +207,7 @@ class Run {
         }
     }
 
-    bool ip_range(const Condition& c, const std::string& k, const rapidjson::Value& v) {
+    bool ip_range(const Condition& c, std::string_view k, const rapidjson::Value& v) {
         std::optional<IpAddress> addr;
         if (v.IsString()) {
             addr = parse_ip_address(text_of(v));
@@ -210,8 +215,8 @@ class Run {
             addr = ip_from_integer(v.GetUint64());
         }
         if (!addr) {
-            ctx_.warning("Could not parse IP address " + k + "=" + python_str(v) + " in " + std::string(event_.json()) +
-                         ".");
+            ctx_.warning("Could not parse IP address " + std::string(k) + "=" + python_str(v) + " in " +
+                         std::string(event_.json()) + ".");
             return false;
         }
         for (const auto& net : c.networks) {
@@ -220,7 +225,7 @@ class Run {
         return false;
     }
 
-    bool date(const Condition& c, const std::string& k, const rapidjson::Value& v) {
+    bool date(const Condition& c, std::string_view k, const rapidjson::Value& v) {
         const Operand& rhs = c.values.front();
         std::optional<TimeSpec> spec = rhs.time;
         if (!spec) {
@@ -233,7 +238,8 @@ class Run {
         const Micros base = spec->relative ? now_micros() - spec->value : spec->value;
         const std::optional<Micros> t = v.IsString() ? parse_datetime(text_of(v)) : std::nullopt;
         if (!t) {
-            ctx_.warning("Could not parse " + k + "=" + python_str(v) + " at " + std::string(event_.json()) + ".");
+            ctx_.warning("Could not parse " + std::string(k) + "=" + python_str(v) + " at " +
+                         std::string(event_.json()) + ".");
             return false;
         }
         return c.op == Op::before ? *t < base : *t > base;
@@ -287,7 +293,7 @@ class Run {
             case ActionKind::add:
             case ActionKind::add_force:
             case ActionKind::update: {
-                const std::string k = key(a.key);
+                const std::string_view k = key(a.key);
                 const bool present = event_.has(k);
                 if ((a.kind == ActionKind::add && present) || (a.kind == ActionKind::update && !present)) break;
                 if (a.assign == Assign::set) {
@@ -301,8 +307,8 @@ class Run {
                 break;
             }
             case ActionKind::remove: {
-                const std::string k = key(a.key);
-                if (event_.remove(k)) changed();
+                const std::string_view k = key(a.key);
+                if (event_.remove(k)) changed(k);
                 break;
             }
             case ActionKind::append:
@@ -322,7 +328,7 @@ class Run {
     }
 
     void append(const Action& a) {
-        const std::string k = key(a.key);
+        const std::string_view k = key(a.key);
         const rapidjson::Value& item = operand(a.value);
         const rapidjson::Value* current = field(k);
         rapidjson::Document list(rapidjson::kArrayType);
@@ -338,7 +344,8 @@ class Run {
     }
 
     // `add! key += '1 hour'`: the key's time moved by the span, as ISO text.
-    std::string shift_time(const Action& a, const std::string& k) {
+    std::string shift_time(const Action& a, std::string_view key_view) {
+        const std::string k(key_view);
         const rapidjson::Value* v = field(k);
         if (!v)
             fail(a.pos, "cannot compute " + k + (a.assign == Assign::add ? " += " : " -= ") + "...: " + k +
@@ -354,29 +361,28 @@ class Run {
         return format_utc(a.assign == Assign::add ? *t + *span : *t - *span);
     }
 
-    void store(const std::string& k, const rapidjson::Value& v, bool overwrite) {
+    void store(std::string_view k, const rapidjson::Value& v, bool overwrite) {
         const uint32_t flags = overwrite ? sluice::overwrite : sluice::none;
         if (v.IsString()) {
             event_.set(k, text_of(v), flags);
         } else {
             event_.set(k, compact_json(v), flags | sluice::json);
         }
-        changed();
+        changed(k);
     }
 
     const Program& prog_;
     sluice::Message& event_;
     sluice::Context& ctx_;
-    rapidjson::Document doc_;
-    bool decoded_ = false;
+    EventFields& fields_;
     std::map<std::string, rapidjson::Document, std::less<>> vars_;
     std::vector<std::string> paths_;
 };
 
 }  // namespace
 
-Outcome evaluate(const Program& program, sluice::Message& event, sluice::Context& ctx) {
-    return Run(program, event, ctx).go();
+Outcome evaluate(const Program& program, sluice::Message& event, sluice::Context& ctx, EventFields& fields) {
+    return Run(program, event, ctx, fields).go();
 }
 
 }  // namespace sluice::sieve

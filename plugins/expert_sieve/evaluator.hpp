@@ -9,17 +9,19 @@
 #include <vector>
 
 #include "ast.hpp"
+#include "event_fields.hpp"
 
 namespace sluice::sieve {
 
 struct Outcome {
     bool drop = false;
-    std::vector<std::string> paths;  // where to send the event: the last `path` action, else _default
+    std::vector<std::string> paths;  // where to send the event: the last `path` action; empty: _default
 };
 
 // Throws sluice::RejectError, naming the rule's file, line and column, for what IntelMQ fails the
 // message on: an undefined variable or one of the wrong type, a time operand that does not parse,
 // `+=` / `-=` on a missing or non-time key. A value the harmonization refuses throws FieldError.
-Outcome evaluate(const Program& program, sluice::Message& event, sluice::Context& ctx);
+// `fields`: the bot's decoding memory, reused from event to event.
+Outcome evaluate(const Program& program, sluice::Message& event, sluice::Context& ctx, EventFields& fields);
 
 }  // namespace sluice::sieve

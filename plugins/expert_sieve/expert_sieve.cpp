@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -51,17 +52,20 @@ Program load(const sluice::Params& params, sluice::Context& ctx) {
 
 class SieveExpert {
  public:
-    SieveExpert(const sluice::Params& params, sluice::Context& ctx) : program_(load(params, ctx)) {}
+    SieveExpert(const sluice::Params& params, sluice::Context& ctx)
+        : program_(load(params, ctx)), fields_(std::make_unique<EventFields>()) {}
 
     sluice::Status process(sluice::Message& event, sluice::Context& ctx) {
-        const Outcome out = evaluate(program_, event, ctx);
+        const Outcome out = evaluate(program_, event, ctx, *fields_);
         if (out.drop) return sluice::Status::ok;
+        if (out.paths.empty()) ctx.emit(event);
         for (const auto& path : out.paths) ctx.emit(event, path == "_default" ? std::string_view{} : path);
         return sluice::Status::ok;
     }
 
  private:
     Program program_;
+    std::unique_ptr<EventFields> fields_;  // kept so that decoding each event's JSON reuses memory
 };
 
 }  // namespace

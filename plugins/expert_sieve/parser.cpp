@@ -435,10 +435,14 @@ class Parser {
         v.literal.SetString(t.text.data(), static_cast<rapidjson::SizeType>(t.text.size()), v.literal.GetAllocator());
         if (pattern) {
             try {
-                v.regex = compile_python_regex(t.text);
+                v.regex = PythonRegex::compile(t.text);
             } catch (const std::exception& e) {
                 fail(t, "invalid regular expression " + std::string(t.raw) + ": " + e.what());
             }
+            if (!v.regex->fallback_reason().empty())
+                warnings_.push_back(file_ + ":" + position(t.pos) + ": the regular expression " + std::string(t.raw) +
+                                    " is not RE2 syntax (" + v.regex->fallback_reason() +
+                                    "); it runs with std::regex, which is slower");
         }
         return v;
     }

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "../parser.hpp"
+#include "../python_regex.hpp"
 #include "../python_value.hpp"
 #include "../sieve_time.hpp"
 #include "test_support.hpp"
@@ -846,4 +848,80 @@ TEST_CASE("sieve: the README's example loads and does what its comments say") {
     expect_out(s,
                ev(R"("classification.type":"phishing","source.abuse_contact":"a@b.org","source.url":"http://x.li/")"),
                ev(R"("classification.type":"phishing","source.abuse_contact":"a@b.org","source.url":"http://x.li/")"));
+}
+
+TEST_CASE("sieve: regular expressions run with RE2, Python's spellings included") {
+    using sluice::sieve::PythonRegex;
+    // RE2 takes all of these: no fallback to std::regex.
+    for (const char* p :
+         {"^http(s)?://", "(?i)EXAMPLE\\.COM\\Z", "(?P<host>[a-z]+)\\.ch", "\\Ax", "[]x]", "(?s)a.b", "(?u)abc"})
+        CHECK_MESSAGE(PythonRegex::compile(p).fallback_reason().empty(), p);
+    CHECK(PythonRegex::compile("(?i)EXAMPLE\\.COM\\Z").search("www.example.com"));
+    CHECK_FALSE(PythonRegex::compile("(?i)EXAMPLE\\.COM\\Z").search("www.example.com.br"));
+    CHECK(PythonRegex::compile("[]x]").search("a]"));  // Python: a ']' first in a class is literal
+    CHECK(PythonRegex::compile("(?s)a.b").search("a\nb"));
+    CHECK_FALSE(PythonRegex::compile("a.b").search("a\nb"));
+    CHECK_FALSE(PythonRegex::compile("\\Ax").search("yx"));
+
+    Sieve s("if source.fqdn =~ '(?i)^(?P<name>[a-z]+)\\.EXAMPLE\\.ch\\Z' {\n    add comment = 'match'\n}\n");
+    expect_out(s, ev(R"("source.fqdn":"www.example.ch")"), ev(R"("source.fqdn":"www.example.ch","comment":"match")"));
+    expect_same(s, ev(R"("source.fqdn":"www.example.ch.evil.org")"));
+    CHECK(sluice::sieve::parse_rules("if source.fqdn =~ '(?i)x' { drop }\n", "rules.sieve").warnings.empty());
+}
+
+TEST_CASE("sieve: a pattern RE2 cannot take runs with std::regex, with a warning at start") {
+    using sluice::sieve::PythonRegex;
+    const PythonRegex backref = PythonRegex::compile("(\\w)\\1");  // a backreference: not RE2
+    CHECK(backref.fallback_reason().find("\\1") != std::string::npos);
+    CHECK(backref.search("mail.hello.org"));
+    CHECK_FALSE(backref.search("mail.helo.org"));
+    const PythonRegex lookahead = PythonRegex::compile("^www\\.(?!example)");
+    CHECK_FALSE(lookahead.fallback_reason().empty());
+    CHECK(lookahead.search("www.other.org"));
+    CHECK_FALSE(lookahead.search("www.example.org"));
+
+    const auto prog = sluice::sieve::parse_rules("if source.fqdn =~ '(\\w)\\1' { drop }\n", "rules.sieve");
+    REQUIRE(prog.warnings.size() == 1);
+    CHECK(prog.warnings.front().starts_with("rules.sieve:1:19: the regular expression '(\\w)\\1' is not RE2 syntax ("));
+
+    Sieve s("if source.fqdn =~ '(\\w)\\1' {\n    add comment = 'double letter'\n}\n");
+    expect_out(s, ev(R"("source.fqdn":"mail.hello.org")"),
+               ev(R"("source.fqdn":"mail.hello.org","comment":"double letter")"));
+    expect_same(s, ev(R"("source.fqdn":"mail.helo.org")"));
+}
+
+TEST_CASE("sieve: a pattern neither RE2 nor std::regex takes is refused at start with both reasons") {
+    CHECK(refusal("if source.fqdn =~ '(?<=www\\.)x' { drop }\n") ==
+          "rules.sieve:1:19: invalid regular expression '(?<=www\\.)x': invalid perl operator: (?< (RE2), lookbehind "
+          "(?<=...) is not supported (std::regex)");
+    CHECK(refusal("if source.fqdn :regexin ['ok', '(?x) a'] { drop }\n") ==
+          "rules.sieve:1:32: invalid regular expression '(?x) a': the inline flag (?x) is not supported (RE2), the "
+          "inline flag (?x) is not supported (std::regex)");
+}
+
+TEST_CASE("sieve: a field the rules changed is read again, the others keep their decoded types") {
+    // The event's JSON is decoded once; a change marks only the changed key stale.
+    Sieve s(
+        "add! source.port = 80\n"
+        "if source.port == 80 && source.port != '80' { add comment = 'number' }\n"
+        "add! extra.n = '80'\n"
+        "if extra.n == '80' && source.ip == '127.0.0.1' { add! extra.seen = true }\n"
+        "remove comment\n"
+        "if :notexists comment && comment != 'number' && extra.seen == true { add! extra.done = 1 }\n");
+    expect_out(s, ev(R"("source.port":443)"),
+               ev(R"("source.port":80,"extra.n":"80","extra.seen":true,"extra.done":1)"));
+}
+
+TEST_CASE("sieve: a string whose text looks like JSON stays a string, and a changed string is read again") {
+    // field_get gives "true" for both the string and the boolean: the event's JSON tells them apart.
+    Sieve s(
+        "if comment == 'true' && extra.flag == true && extra.flag != 'true' "
+        "{ add extra.types = 'right' }\n"
+        "if source.fqdn == 'a.example' { add! source.fqdn = 'b.example' }\n"
+        "if source.fqdn == 'b.example' && source.fqdn != 'a.example' { add extra.reread = 'yes' }\n");
+    expect_out(s, ev(R"("comment":"true","extra.flag":true,"source.fqdn":"a.example")"),
+               ev(R"("comment":"true","extra.flag":true,"source.fqdn":"b.example","extra.types":"right",)"
+                  R"("extra.reread":"yes")"));
+    expect_out(s, ev(R"("comment":"[1]","source.fqdn":"a.example")"),
+               ev(R"("comment":"[1]","source.fqdn":"b.example","extra.reread":"yes")"));
 }

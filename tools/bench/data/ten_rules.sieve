@@ -1,7 +1,6 @@
-# Ten rules for the expert_sieve stage of sluice-bench (tools/bench).
-# TODO(issue 7): written in IntelMQ's sieve syntax, since expert_sieve does not exist yet; adjust it to
-# the plugin's syntax once it is built. The rules test the fields of the bench feed (time, IP, FQDN,
-# URL, classification) and drop nothing, so every event reaches the next stage.
+# Ten rules for the expert_sieve stage of sluice-bench (tools/bench), in IntelMQ's sieve syntax,
+# which expert_sieve reads unchanged. The rules test the fields of the bench feed (IP, FQDN, URL,
+# classification, feed name) and drop nothing, so every event reaches the next stage.
 if classification.type == 'phishing' { add extra.sieve_rule = 'phishing' }
 if classification.type :in ['c2-server', 'malware-distribution'] { add extra.sieve_malware = true }
 if source.ip << '11.0.0.0/8' { add extra.sieve_net = 'eleven' }
