@@ -14,5 +14,7 @@
 namespace sluice::csv {
 
 std::string write_row(const std::vector<std::string>& fields, std::string_view line_terminator);
+// The same row appended to `out`, which can be reused from row to row.
+void append_row(std::string& out, const std::vector<std::string>& fields, std::string_view line_terminator);
 
 }  // namespace sluice::csv

@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "csv_reader.hpp"
@@ -52,7 +53,9 @@ class CsvParser {
         } catch (const sluice::base64::DecodeError& e) {
             throw sluice::RejectError(std::string("report field raw: ") + e.what());
         }
-        const ReportText report_text(decoded);
+        // The decoded text moves into ReportText, which prepares it in place: the bot holds the
+        // report's text once, however large the report.
+        const ReportText report_text(std::move(decoded));
         const std::string_view text = report_text.text();
         const std::string& line_ending = report_text.line_ending();
 
@@ -75,7 +78,9 @@ class CsvParser {
             std::string problem;
             try {
                 map_row(cfg_, record.fields, event);
-                event.set("raw", header + write_row(record.fields, line_ending));
+                raw_.assign(header);
+                append_row(raw_, record.fields, line_ending);
+                event.set("raw", raw_);
             } catch (const RowError& e) {
                 problem = e.what();
             } catch (const sluice::FieldError& e) {
@@ -121,6 +126,7 @@ class CsvParser {
     }
 
     ParserConfig cfg_;
+    std::string raw_;  // each event's raw, built in one buffer kept from row to row
 };
 
 }  // namespace

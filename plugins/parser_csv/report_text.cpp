@@ -2,6 +2,7 @@
 #include "report_text.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace sluice::csv {
 namespace {
@@ -24,6 +25,9 @@ size_t count_line_breaks(std::string_view s, bool followed_by_lf) {
 }
 
 std::string detect_line_ending(std::string_view s) {
+    if (s.find('\r') == std::string_view::npos) {  // the common case ("\n" or none): no loop needed
+        return s.find('\n') == std::string_view::npos ? "\r\n" : "\n";
+    }
     bool lf = false, cr = false, crlf = false;
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '\n') {
@@ -43,31 +47,49 @@ std::string detect_line_ending(std::string_view s) {
 
 }  // namespace
 
-ReportText::ReportText(std::string_view raw) {
-    text_.reserve(raw.size());
+// The kept lines are moved towards the front of the same buffer: the write position never passes
+// the read position, so a report is held once, however large (it can be tens of megabytes).
+ReportText::ReportText(std::string raw) : text_(std::move(raw)) {
+    char* const data = text_.data();
+    const size_t size = text_.size();
     size_t line = 1;
-    size_t begin = 0;
-    std::string segment;
-    while (begin < raw.size()) {
-        const size_t nl = raw.find('\n', begin);
-        const size_t end = nl == std::string_view::npos ? raw.size() : nl + 1;
-        const std::string_view original = raw.substr(begin, end - begin);
+    size_t begin = 0;  // the next original line
+    size_t kept = 0;   // the end of the kept text, always <= begin
+    while (begin < size) {
+        const void* nl = std::memchr(data + begin, '\n', size - begin);
+        const size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - data) + 1 : size;
+        const std::string_view original(data + begin, end - begin);
+        // Counted on the original line, before anything is moved over it.
+        const size_t breaks = original.find('\r') == std::string_view::npos
+                                  ? size_t(nl != nullptr)
+                                  : count_line_breaks(original, end < size && data[end] == '\n');
 
-        segment.clear();
-        for (char c : original) {
-            if (c != '\0') segment += c;
+        // The line without its NUL characters, at `kept`.
+        const size_t start = kept;
+        if (original.find('\0') == std::string_view::npos) {
+            if (kept != begin) std::memmove(data + kept, data + begin, original.size());
+            kept += original.size();
+        } else {
+            for (char c : original) {
+                if (c != '\0') data[kept++] = c;
+            }
         }
+        const std::string_view segment(data + start, kept - start);
         const size_t first = std::find_if_not(segment.begin(), segment.end(), is_blank) - segment.begin();
-        const std::string_view rest = std::string_view(segment).substr(first);
+        const std::string_view rest = segment.substr(first);
         const bool comment = !rest.empty() && rest.front() == '#';
         const bool empty = rest.empty() || rest == "\n";
-        if (!comment && !empty) {
-            pieces_.push_back(Piece{text_.size(), line});
-            text_.append(rest);
+        if (comment || empty) {
+            kept = start;
+        } else {
+            if (first > 0) std::memmove(data + start, rest.data(), rest.size());
+            kept = start + rest.size();
+            pieces_.push_back(Piece{start, line});
         }
-        line += count_line_breaks(original, end < raw.size() && raw[end] == '\n');
+        line += breaks;
         begin = end;
     }
+    text_.resize(kept);
     line_ending_ = detect_line_ending(text_);
 }
 

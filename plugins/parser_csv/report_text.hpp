@@ -19,7 +19,8 @@ namespace sluice::csv {
 
 class ReportText {
  public:
-    explicit ReportText(std::string_view raw);
+    // Takes the decoded report and works in it: the caller moves it in, so one copy is held.
+    explicit ReportText(std::string raw);
 
     const std::string& text() const { return text_; }
     // The line number (1-based) in the original report of the character at `offset` in text().

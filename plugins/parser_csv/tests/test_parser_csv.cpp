@@ -121,6 +121,35 @@ TEST_CASE("parser_csv fails a bad line with its line, column and key, and still 
     CHECK(r.statuses == std::vector<uint32_t>{SLUICE_OK});
 }
 
+TEST_CASE("parser_csv drops NULs, comments, indentation and blank lines before reading, and names original lines") {
+    // The report is prepared in the decoded buffer itself, so dropped text between kept lines must
+    // leave the kept lines whole and the line numbers those of the report as it came.
+    BotHarness bot("parser_csv", R"({"columns": ["source.ip", "source.fqdn"], "type": "scanner"})");
+    using namespace std::string_literals;  // the s suffix keeps the NULs
+    const std::string text =
+        "# header comment\n"           // 1: a comment, dropped
+        "\t  192.0.2.1,a.example\n"    // 2: indented, the blanks go
+        "\n"                           // 3: blank, dropped
+        "   # indented comment\n"      // 4: a comment after blanks, dropped
+        "192.0.\0002.2,b.exa\0mple\n"  // 5: NULs removed
+        "  \t \n"                      // 6: only blanks, dropped
+        "192.0.2.3,.\n"                // 7: refused
+        "192.0.2.4,d.example"s;        // 8: no final line break
+    const HarnessResult r = bot.process({report(text)});
+
+    const auto& sent = r.on("_default");
+    REQUIRE(sent.size() == 3);
+    CHECK(field(sent[0], "source.ip") == "192.0.2.1");
+    CHECK(decoded_raw(sent[0]) == "192.0.2.1,a.example\n");
+    CHECK(field(sent[1], "source.ip") == "192.0.2.2");
+    CHECK(field(sent[1], "source.fqdn") == "b.example");
+    CHECK(field(sent[2], "source.fqdn") == "d.example");
+    CHECK(decoded_raw(sent[2]) == "192.0.2.4,d.example\n");
+    REQUIRE(r.failed.size() == 1);
+    CHECK(r.failed[0].record == "192.0.2.3,.");
+    CHECK(r.failed[0].reason.find("line 7") != std::string::npos);
+}
+
 TEST_CASE("parser_csv skips values no key accepts in columns that are not required (IntelMQ test_error_ignore)") {
     BotHarness bot("parser_csv", R"({"columns": ["time.source", "source.ip", "source.fqdn"],
                                      "columns_required": [true, true, false], "type": "malware-distribution"})");

@@ -31,6 +31,7 @@ class Reader {
     enum class State { start_record, start_field, in_field, in_quoted_field, quote_in_quoted_field, eat_crnl };
     void process(Record& out, int c);  // c < 0: end of a line
     void save_field(Record& out);
+    bool split_unquoted_line(Record& out);  // the fast path of next(); false: the line has a quote
 
     std::string_view text_;
     char delimiter_;

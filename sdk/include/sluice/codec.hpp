@@ -58,36 +58,71 @@ constexpr int sextet(char c) {
     if (c == '/') return 63;
     return -1;
 }
+
+// sextet() for every byte value, 0xff for "not in the alphabet": one load per character instead of
+// a chain of comparisons. Reports can be tens of megabytes, so decode is on a hot path.
+struct SextetTable {
+    uint8_t value[256];
+    constexpr SextetTable() : value() {
+        for (int c = 0; c < 256; ++c) {
+            const int v = sextet(static_cast<char>(c));
+            value[c] = v < 0 ? 0xff : static_cast<uint8_t>(v);
+        }
+    }
+};
+inline constexpr SextetTable kSextets{};
+
+[[noreturn]] inline void throw_unexpected(size_t pos) {
+    throw DecodeError("invalid base64: unexpected character at offset " + std::to_string(pos));
+}
 }  // namespace detail
 
 inline std::string decode(std::string_view in) {
     if (in.size() % 4 != 0) {
         throw DecodeError("invalid base64: length " + std::to_string(in.size()) + " is not a multiple of 4");
     }
+    if (in.empty()) return {};
     size_t padding = 0;
-    if (!in.empty() && in.back() == '=') padding = (in.size() >= 2 && in[in.size() - 2] == '=') ? 2 : 1;
-    std::string out;
-    out.reserve(in.size() / 4 * 3);
-    for (size_t i = 0; i < in.size(); i += 4) {
-        const bool last = i + 4 == in.size();
-        uint32_t n = 0;
-        for (size_t j = 0; j < 4; ++j) {
-            const size_t pos = i + j;
-            const char c = in[pos];
-            int v = detail::sextet(c);
-            if (v < 0) {
-                if (c == '=' && last && pos >= in.size() - padding) {
-                    v = 0;
-                } else {
-                    throw DecodeError("invalid base64: unexpected character at offset " + std::to_string(pos));
-                }
+    if (in.back() == '=') padding = (in.size() >= 2 && in[in.size() - 2] == '=') ? 2 : 1;
+
+    const uint8_t* const table = detail::kSextets.value;
+    const auto* src = reinterpret_cast<const unsigned char*>(in.data());
+    const size_t last = in.size() - 4;  // the final quad, the only one that may hold padding
+    std::string out(in.size() / 4 * 3 - padding, '\0');
+    char* dst = out.data();
+
+    // Every quad but the last: 4 characters -> 3 bytes; a character outside the alphabet has the
+    // top bit set in the table, so one test per quad finds it.
+    for (size_t i = 0; i < last; i += 4) {
+        const uint32_t a = table[src[i]], b = table[src[i + 1]], c = table[src[i + 2]], d = table[src[i + 3]];
+        if ((a | b | c | d) & 0x80) {
+            for (size_t j = i;; ++j) {
+                if (table[src[j]] & 0x80) detail::throw_unexpected(j);
             }
-            n = (n << 6) | uint32_t(v);
         }
-        out += char((n >> 16) & 0xff);
-        if (!last || padding < 2) out += char((n >> 8) & 0xff);
-        if (!last || padding < 1) out += char(n & 0xff);
+        const uint32_t n = (a << 18) | (b << 12) | (c << 6) | d;
+        dst[0] = char(n >> 16);
+        dst[1] = char((n >> 8) & 0xff);
+        dst[2] = char(n & 0xff);
+        dst += 3;
     }
+
+    // The last quad: '=' is accepted only in the padding positions.
+    uint32_t n = 0;
+    for (size_t pos = last; pos < in.size(); ++pos) {
+        uint32_t v = table[src[pos]];
+        if (v & 0x80) {
+            if (src[pos] == '=' && pos >= in.size() - padding) {
+                v = 0;
+            } else {
+                detail::throw_unexpected(pos);
+            }
+        }
+        n = (n << 6) | v;
+    }
+    *dst++ = char((n >> 16) & 0xff);
+    if (padding < 2) *dst++ = char((n >> 8) & 0xff);
+    if (padding < 1) *dst++ = char(n & 0xff);
     return out;
 }
 
