@@ -19,7 +19,7 @@ namespace sluice {
 namespace {
 
 // A bot's output is delivered early once this much is pending (see the emit hook).
-constexpr size_t kEarlyDeliveryBytes = 4u << 20;
+constexpr size_t kEarlyDeliveryBytes = 1u << 20;
 
 // Thrown when a stop request interrupts a retry delay: the batch is left unacknowledged and the
 // host exits cleanly; the batch comes again on the next start.
