@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// Consuming a bot's queue: manual acknowledgements, a prefetch of two batches (one being processed,
-// one on its way), and one basic.ack with `multiple` per batch. Deliveries taken on a connection
-// that has since been lost are not acknowledged: the broker delivers them again.
+// Consuming a bot's queue: manual acknowledgements, a prefetch of about two batches (one being
+// processed, one on its way), and one basic.ack with `multiple` per batch. A packed message
+// (amqp_packing.hpp) is split into its records; it is taken and acknowledged whole, so take() can
+// return more than `max` records. Deliveries taken on a connection that has since been lost are
+// not acknowledged: the broker delivers them again, packed messages whole.
 #include <sys/time.h>
 
+#include <algorithm>
 #include <thread>
 
+#include "amqp_packing.hpp"
 #include "amqp_reconnect.hpp"
 
 namespace sluice {
@@ -14,6 +18,24 @@ namespace {
 // How long take() waits for the next message of a batch, and for the whole batch at most.
 constexpr suseconds_t kGatherGapUs = 2000;
 constexpr auto kGatherAtMost = std::chrono::milliseconds(50);
+// The prefetch never goes below this many messages (while a batch is that large), so batches that
+// were published smaller than records_per_message still arrive several at a time.
+constexpr size_t kMinPrefetch = 8;
+
+bool is_packed(const amqp_message_t& m) {
+    if (!(m.properties._flags & AMQP_BASIC_CONTENT_TYPE_FLAG)) return false;
+    const amqp_bytes_t& t = m.properties.content_type;
+    return std::string_view(static_cast<const char*>(t.bytes), t.len) == kAmqpPackedType;
+}
+
+// The broker counts prefetch in messages, whatever they hold: about two batches' worth of messages
+// of `per_message` records, which bounds what waits in this process to about two batches plus one
+// message, for packed and single-record messages (2 × batch of those) alike.
+uint16_t prefetch_for(size_t batch, size_t per_message) {
+    per_message = std::max<size_t>(1, per_message);
+    const size_t messages = std::max(2 * ((batch + per_message - 1) / per_message), std::min(kMinPrefetch, 2 * batch));
+    return static_cast<uint16_t>(std::clamp<size_t>(messages, 1, 65535));
+}
 
 class AmqpConsumer final : public QueueConsumer {
  public:
@@ -33,11 +55,12 @@ class AmqpConsumer final : public QueueConsumer {
             timeval first{static_cast<time_t>(wait.count() / 1000),
                           static_cast<suseconds_t>(wait.count() % 1000 * 1000)};
             // Once something arrived, gather more while the broker keeps them coming: a producer
-            // publishes a batch message by message, and a batch cut short here costs a whole
-            // round of publish-and-confirm downstream.
+            // publishes a batch as several messages (one per record when records_per_message = 1
+            // or from IntelMQ), and a batch cut short here costs a whole round of
+            // publish-and-confirm downstream.
             timeval gap{0, kGatherGapUs};
             const auto until = std::chrono::steady_clock::now() + kGatherAtMost;
-            while (envelopes_.size() < max && (envelopes_.empty() || std::chrono::steady_clock::now() < until)) {
+            while (views_.size() < max && (envelopes_.empty() || std::chrono::steady_clock::now() < until)) {
                 amqp_maybe_release_buffers(c->state());
                 amqp_envelope_t envelope;
                 const amqp_rpc_reply_t r =
@@ -45,17 +68,19 @@ class AmqpConsumer final : public QueueConsumer {
                 if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && r.library_error == AMQP_STATUS_TIMEOUT) break;
                 c->check(r, "consume from " + queue_);
                 envelopes_.push_back(envelope);
+                const amqp_bytes_t& body = envelope.message.body;
+                unpack_amqp_records(std::string_view(static_cast<const char*>(body.bytes), body.len),
+                                    is_packed(envelope.message), views_);
                 last_tag_ = envelope.delivery_tag;
                 tag_generation_ = link_.generation();
             }
+            if (!envelopes_.empty()) adapt_prefetch(*c, max);
         } catch (const QueueError& e) {
             // What was taken on the lost connection comes again from the broker.
             link_.fail(e.what());
             release();
             last_tag_ = 0;
         }
-        for (const auto& e : envelopes_)
-            views_.emplace_back(static_cast<const char*>(e.message.body.bytes), e.message.body.len);
         return views_;
     }
 
@@ -79,17 +104,47 @@ class AmqpConsumer final : public QueueConsumer {
         if (!c || link_.generation() == before) return c;
         try {
             c->declare_queue(queue_, link_.settings().queue_type, false);
-            const auto prefetch = static_cast<uint16_t>(std::min<size_t>(batch * 2, 65535));
-            amqp_basic_qos(c->state(), 1, 0, prefetch, 0);
-            c->check(amqp_get_rpc_reply(c->state()), "basic.qos");
-            amqp_basic_consume(c->state(), 1, amqp_cstring_bytes(queue_.c_str()), amqp_empty_bytes, 0,
-                               /*no_ack*/ 0, /*exclusive*/ 0, amqp_empty_table);
-            c->check(amqp_get_rpc_reply(c->state()), "basic.consume " + queue_);
+            // Until messages show otherwise, they are packed as this configuration packs them.
+            prefetch_ =
+                prefetch_for(batch, static_cast<size_t>(std::max<int64_t>(1, link_.settings().records_per_message)));
+            start_consuming(*c);
             return c;
         } catch (const QueueError& e) {
             link_.fail(e.what());
             return nullptr;
         }
+    }
+
+    // basic.qos with the prefetch, then basic.consume: RabbitMQ sets a consumer's prefetch when it
+    // starts consuming, a later basic.qos does not change it.
+    void start_consuming(AmqpConnection& c) {
+        amqp_basic_qos(c.state(), 1, 0, prefetch_, 0);
+        c.check(amqp_get_rpc_reply(c.state()), "basic.qos");
+        auto* ok = amqp_basic_consume(c.state(), 1, amqp_cstring_bytes(queue_.c_str()), amqp_empty_bytes, 0,
+                                      /*no_ack*/ 0, /*exclusive*/ 0, amqp_empty_table);
+        c.check(amqp_get_rpc_reply(c.state()), "basic.consume " + queue_);
+        consumer_tag_.assign(static_cast<const char*>(ok->consumer_tag.bytes), ok->consumer_tag.len);
+    }
+
+    // The messages of a queue need not be packed as this configuration packs them: IntelMQ (or a
+    // Sluice with records_per_message = 1) writes one record per message, and a prefetch of a few
+    // messages would then cut every batch to a few records. So when a take stopped short of `batch`
+    // because the whole prefetch was in hand, the prefetch grows to two batches at the records per
+    // message this take saw; larger messages than that bring it down again. A change needs a factor
+    // of 4, so that it does not flap, and means consuming anew (basic.cancel, basic.qos,
+    // basic.consume) on the same channel: deliveries taken before stay unacknowledged on it and
+    // ack() acknowledges them as before (delivery tags count per channel); those arriving during
+    // the cancel are kept queued by rabbitmq-c for amqp_consume_message.
+    void adapt_prefetch(AmqpConnection& c, size_t batch) {
+        const uint16_t wanted = prefetch_for(batch, views_.size() / envelopes_.size());
+        const bool starved = views_.size() < batch && envelopes_.size() >= prefetch_;
+        const bool grow = starved && wanted >= 4 * static_cast<size_t>(prefetch_);
+        const bool shrink = 4 * static_cast<size_t>(wanted) <= prefetch_;
+        if (!grow && !shrink) return;
+        amqp_basic_cancel(c.state(), 1, amqp_bytes_t{consumer_tag_.size(), consumer_tag_.data()});
+        c.check(amqp_get_rpc_reply(c.state()), "basic.cancel " + queue_);
+        prefetch_ = wanted;
+        start_consuming(c);
     }
 
     // The bodies of the last take are freed; only the delivery tag is kept until ack().
@@ -105,6 +160,8 @@ class AmqpConsumer final : public QueueConsumer {
     std::vector<std::string_view> views_;
     uint64_t last_tag_ = 0;
     uint64_t tag_generation_ = 0;
+    uint16_t prefetch_ = 0;     // the basic.qos prefetch_count in force, in messages
+    std::string consumer_tag_;  // the broker's name for the current basic.consume
 };
 
 }  // namespace

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// Publishing a batch: every record a persistent message to the bot's queue, then wait until the
-// broker confirmed all of them. Any failure publishes the whole batch again on a new connection.
+// Publishing a batch: its records packed into persistent messages of up to records_per_message
+// records each (amqp_packing.hpp), then wait until the broker confirmed all of them. Any failure
+// publishes the whole batch again on a new connection.
 #include <sys/time.h>
 
 #include <set>
 #include <thread>
 
+#include "amqp_packing.hpp"
 #include "amqp_reconnect.hpp"
 
 namespace sluice {
@@ -57,14 +59,16 @@ class AmqpProducer final : public QueueProducer {
         amqp_basic_properties_t props{};
         props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG;
         props.delivery_mode = 2;  // persistent
-        props.content_type = amqp_cstring_bytes("application/json");
         const amqp_bytes_t routing_key = amqp_cstring_bytes(queue_.c_str());
-        for (std::string_view r : records) {
-            amqp_bytes_t body{r.size(), const_cast<char*>(r.data())};
-            c.check_status(amqp_basic_publish(c.state(), 1, amqp_empty_bytes, routing_key, 0, 0, &props, body),
+        const auto per_message = static_cast<size_t>(std::max<int64_t>(1, link_.settings().records_per_message));
+        pack_amqp_records(records, per_message, scratch_, [&](std::string_view body, bool packed) {
+            const std::string_view type = packed ? kAmqpPackedType : kAmqpRecordType;
+            props.content_type = amqp_bytes_t{type.size(), const_cast<char*>(type.data())};
+            c.check_status(amqp_basic_publish(c.state(), 1, amqp_empty_bytes, routing_key, 0, 0, &props,
+                                              amqp_bytes_t{body.size(), const_cast<char*>(body.data())}),
                            "publish to " + queue_);
-        }
-        published_ += records.size();
+            ++published_;
+        });
         return wait_for_confirms(c, stop);
     }
 
@@ -119,6 +123,7 @@ class AmqpProducer final : public QueueProducer {
     uint64_t published_ = 0;  // delivery tags handed out on this connection
     uint64_t confirmed_ = 0;  // every tag up to this one is confirmed
     std::set<uint64_t> out_of_order_;
+    std::string scratch_;  // the body of the packed message being published, reused
 };
 
 }  // namespace

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The AMQP transport against a real RabbitMQ node (started privately by the test): confirms,
 // acknowledgements, redelivery of what was not acknowledged, a broker restart in the middle of a
-// publish, credentials from the environment, and passwords kept out of every message.
+// publish, credentials from the environment, passwords kept out of every message, and records
+// packed several to a message (records_per_message) next to IntelMQ's one-record messages.
+#include <amqp.h>
+#include <amqp_tcp_socket.h>
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <optional>
 #include <string>
 
 #include "rabbitmq_server.hpp"
@@ -31,6 +36,69 @@ std::vector<std::string> take(sluice::QueueConsumer& c, size_t want) {
     return out;
 }
 
+// "Someone else" on the broker, e.g. IntelMQ: plain rabbitmq-c, without Sluice's transport code.
+class RawClient {
+ public:
+    explicit RawClient(int port) : conn_(amqp_new_connection()) {
+        amqp_socket_t* socket = amqp_tcp_socket_new(conn_);
+        REQUIRE(amqp_socket_open(socket, "127.0.0.1", port) == AMQP_STATUS_OK);
+        REQUIRE(amqp_login(conn_, "/", 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, "guest", "guest").reply_type ==
+                AMQP_RESPONSE_NORMAL);
+        amqp_channel_open(conn_, 1);
+        REQUIRE(amqp_get_rpc_reply(conn_).reply_type == AMQP_RESPONSE_NORMAL);
+    }
+    ~RawClient() {
+        amqp_channel_close(conn_, 1, AMQP_REPLY_SUCCESS);
+        amqp_connection_close(conn_, AMQP_REPLY_SUCCESS);
+        amqp_destroy_connection(conn_);
+    }
+    RawClient(const RawClient&) = delete;
+    RawClient& operator=(const RawClient&) = delete;
+
+    // Declares the queue as Sluice does (durable, quorum) and publishes one persistent message.
+    void publish(const std::string& queue, const std::string& body, const char* content_type) {
+        amqp_table_entry_t type;
+        type.key = amqp_cstring_bytes("x-queue-type");
+        type.value.kind = AMQP_FIELD_KIND_UTF8;
+        type.value.value.bytes = amqp_cstring_bytes("quorum");
+        amqp_queue_declare(conn_, 1, amqp_cstring_bytes(queue.c_str()), 0, 1, 0, 0, amqp_table_t{1, &type});
+        REQUIRE(amqp_get_rpc_reply(conn_).reply_type == AMQP_RESPONSE_NORMAL);
+        amqp_basic_properties_t props{};
+        props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
+        props.delivery_mode = 2;
+        if (content_type) {
+            props._flags |= AMQP_BASIC_CONTENT_TYPE_FLAG;
+            props.content_type = amqp_cstring_bytes(content_type);
+        }
+        amqp_bytes_t b{body.size(), const_cast<char*>(body.data())};
+        REQUIRE(amqp_basic_publish(conn_, 1, amqp_empty_bytes, amqp_cstring_bytes(queue.c_str()), 0, 0, &props, b) ==
+                AMQP_STATUS_OK);
+    }
+
+    // One message's content type and body by basic.get, not acknowledged: it goes back to the
+    // queue when this client closes its channel.
+    struct Got {
+        std::string content_type, body;
+    };
+    std::optional<Got> get(const std::string& queue) {
+        const amqp_rpc_reply_t r = amqp_basic_get(conn_, 1, amqp_cstring_bytes(queue.c_str()), /*no_ack*/ 0);
+        REQUIRE(r.reply_type == AMQP_RESPONSE_NORMAL);
+        if (r.reply.id != AMQP_BASIC_GET_OK_METHOD) return std::nullopt;
+        amqp_message_t m;
+        REQUIRE(amqp_read_message(conn_, 1, &m, 0).reply_type == AMQP_RESPONSE_NORMAL);
+        Got got;
+        if (m.properties._flags & AMQP_BASIC_CONTENT_TYPE_FLAG)
+            got.content_type.assign(static_cast<const char*>(m.properties.content_type.bytes),
+                                    m.properties.content_type.len);
+        got.body.assign(static_cast<const char*>(m.body.bytes), m.body.len);
+        amqp_destroy_message(&m);
+        return got;
+    }
+
+ private:
+    amqp_connection_state_t conn_;
+};
+
 }  // namespace
 
 TEST_CASE("amqp delivers confirmed batches and delivers again what was taken but not acknowledged") {
@@ -38,7 +106,7 @@ TEST_CASE("amqp delivers confirmed batches and delivers again what was taken but
     const auto s = settings_for(rabbit);
     auto producer = sluice::open_amqp_producer(s, "parser-queue");
     REQUIRE(producer->append({"e1", "e2", "e3"}, {}));
-    CHECK(sluice::amqp_queue_stats(s, "parser-queue").records == 3);
+    CHECK(sluice::amqp_queue_stats(s, "parser-queue").records == 1);  // one message of three records
     CHECK(rabbit.ctl("list_queues name durable").output.find("parser-queue\ttrue") != std::string::npos);
     {
         auto consumer = sluice::open_amqp_consumer(s, "parser-queue");
@@ -105,4 +173,176 @@ TEST_CASE("amqp reports an unreachable broker with its address") {
     CHECK(sending.wait_for(500ms) == std::future_status::timeout);
     stop = true;
     CHECK_FALSE(sending.get());
+}
+
+TEST_CASE("amqp packs a batch into messages of records_per_message records and splits them again") {
+    sluice::test::RabbitMqServer rabbit;
+    auto s = settings_for(rabbit);
+    s.records_per_message = 4;
+    auto producer = sluice::open_amqp_producer(s, "dedup-queue");
+    std::vector<std::string> sent;
+    for (int i = 0; i < 10; ++i) sent.push_back(R"({"n":)" + std::to_string(i) + "}");
+    REQUIRE(producer->append(std::vector<std::string_view>(sent.begin(), sent.end()), {}));
+    // 10 records, 4 to a message: 4 + 4 + 2.
+    CHECK(sluice::amqp_queue_stats(s, "dedup-queue").records == 3);
+    {
+        RawClient raw(rabbit.port());
+        auto first = raw.get("dedup-queue");
+        REQUIRE(first);
+        CHECK(first->content_type == "application/x-ndjson");
+        CHECK(first->body == sent[0] + "\n" + sent[1] + "\n" + sent[2] + "\n" + sent[3]);
+    }
+    auto consumer = sluice::open_amqp_consumer(s, "dedup-queue");
+    // A message is taken whole: asking for 1 record gives the 4 of the first message.
+    std::vector<std::string> got;
+    for (int i = 0; i < 100 && got.empty(); ++i)
+        for (auto r : consumer->take(1, 50ms)) got.emplace_back(r);
+    CHECK(got == std::vector<std::string>(sent.begin(), sent.begin() + 4));
+    // The prefetch follows the first take's `max`: two messages here, so acknowledge to get more.
+    consumer->ack();
+    for (auto& r : take(*consumer, 6)) got.push_back(r);
+    CHECK(got == sent);
+    consumer->ack();
+    consumer.reset();
+    CHECK(sluice::amqp_queue_stats(s, "dedup-queue").records == 0);
+
+    SUBCASE("a packed message stops at 16 MiB") {
+        auto c = sluice::open_amqp_consumer(s, "dedup-queue");
+        std::vector<std::string> big;
+        for (char ch : std::string("abcdefghijklmnopqrst")) big.emplace_back(1u << 20, ch);  // 20 × 1 MiB
+        s.records_per_message = 100;
+        auto p = sluice::open_amqp_producer(s, "dedup-queue");
+        REQUIRE(p->append(std::vector<std::string_view>(big.begin(), big.end()), {}));
+        CHECK(sluice::amqp_queue_stats(s, "dedup-queue").records == 2);  // 15 MiB + 5 MiB
+        CHECK(take(*c, 20) == big);
+        c->ack();
+    }
+
+    SUBCASE("a record with a newline is never packed but sent alone, in its place") {
+        auto c = sluice::open_amqp_consumer(s, "dedup-queue");
+        REQUIRE(producer->append({"a", "b", "multi\nline", "c"}, {}));
+        CHECK(sluice::amqp_queue_stats(s, "dedup-queue").records == 3);  // [a b], [multi\nline], [c]
+        CHECK(take(*c, 4) == std::vector<std::string>{"a", "b", "multi\nline", "c"});
+        c->ack();
+    }
+}
+
+TEST_CASE("amqp with records_per_message = 1 publishes one application/json message per record") {
+    sluice::test::RabbitMqServer rabbit;
+    auto s = settings_for(rabbit);
+    s.records_per_message = 1;
+    auto producer = sluice::open_amqp_producer(s, "output-queue");
+    REQUIRE(producer->append({R"({"n":1})", R"({"n":2})", R"({"n":3})", R"({"n":4})", R"({"n":5})"}, {}));
+    CHECK(sluice::amqp_queue_stats(s, "output-queue").records == 5);
+    RawClient raw(rabbit.port());
+    for (int i = 1; i <= 5; ++i) {
+        auto m = raw.get("output-queue");
+        REQUIRE(m);
+        CHECK(m->content_type == "application/json");
+        CHECK(m->body == R"({"n":)" + std::to_string(i) + "}");
+    }
+}
+
+TEST_CASE("amqp reads a message someone else published as one record, whatever its newlines") {
+    sluice::test::RabbitMqServer rabbit;
+    const auto s = settings_for(rabbit);  // records_per_message = 500: packing does not change reading
+    const std::string pretty = "{\n  \"source.ip\": \"192.0.2.1\"\n}";
+    {
+        RawClient raw(rabbit.port());
+        raw.publish("intelmq-queue", R"({"source.ip":"192.0.2.2"})", "application/json");
+        raw.publish("intelmq-queue", pretty, "application/json");
+        raw.publish("intelmq-queue", "no\ncontent\ntype", nullptr);
+    }
+    auto consumer = sluice::open_amqp_consumer(s, "intelmq-queue");
+    CHECK(take(*consumer, 3) == std::vector<std::string>{R"({"source.ip":"192.0.2.2"})", pretty, "no\ncontent\ntype"});
+    consumer->ack();
+
+    SUBCASE("a flood of one-record messages still comes in whole batches, not a prefetch of a few") {
+        std::vector<std::string> sent;
+        {
+            RawClient raw(rabbit.port());
+            for (int i = 0; i < 300; ++i) {
+                sent.push_back(R"({"id":)" + std::to_string(i) + "}");
+                raw.publish("intelmq-queue", sent.back(), "application/json");
+            }
+        }
+        std::vector<std::string> got;
+        size_t largest = 0;
+        for (int i = 0; i < 400 && got.size() < sent.size(); ++i) {
+            const auto& batch = consumer->take(100, 50ms);
+            largest = std::max(largest, batch.size());
+            got.insert(got.end(), batch.begin(), batch.end());
+            consumer->ack();
+        }
+        CHECK(got == sent);
+        // The prefetch starts at 8 messages (packed ones expected): it must have grown.
+        CHECK(largest > 8);
+        // And what was taken before it grew was acknowledged all the same: nothing comes back.
+        consumer.reset();
+        CHECK(sluice::amqp_queue_stats(s, "intelmq-queue").records == 0);
+    }
+}
+
+TEST_CASE("amqp delivers a packed message again, whole, when its consumer dies without ack") {
+    sluice::test::RabbitMqServer rabbit;
+    const auto s = settings_for(rabbit);  // the default: 500 to a message
+    std::vector<std::string> sent;
+    for (int i = 0; i < 1200; ++i) sent.push_back(R"({"id":)" + std::to_string(i) + "}");
+    auto producer = sluice::open_amqp_producer(s, "taxonomy-queue");
+    REQUIRE(producer->append(std::vector<std::string_view>(sent.begin(), sent.end()), {}));
+    CHECK(sluice::amqp_queue_stats(s, "taxonomy-queue").records == 3);  // 500 + 500 + 200
+    {
+        auto dying = sluice::open_amqp_consumer(s, "taxonomy-queue");
+        CHECK(take(*dying, 1200) == sent);
+        // Gone without ack(): every packed message must come again, none of it lost.
+    }
+    auto consumer = sluice::open_amqp_consumer(s, "taxonomy-queue");
+    std::vector<std::string> first;
+    for (int i = 0; i < 100 && first.empty(); ++i)
+        for (auto r : consumer->take(10, 50ms)) first.emplace_back(r);
+    CHECK(first == std::vector<std::string>(sent.begin(), sent.begin() + 500));
+    consumer->ack();
+    consumer.reset();
+    CHECK(sluice::amqp_queue_stats(s, "taxonomy-queue").records == 2);
+    auto rest = sluice::open_amqp_consumer(s, "taxonomy-queue");
+    CHECK(take(*rest, 700) == std::vector<std::string>(sent.begin() + 500, sent.end()));
+    rest->ack();
+}
+
+TEST_CASE("sluicectl run refuses to take one record of a packed message, whose records are acknowledged together") {
+    sluice::test::RabbitMqServer rabbit;
+    const auto s = settings_for(rabbit);
+    {
+        auto producer = sluice::open_amqp_producer(s, "fixture-queue");
+        const std::vector<std::string> records = {R"({"__type":"Event","source.ip":"192.0.2.1"})",
+                                                  R"({"__type":"Event","source.ip":"192.0.2.2"})",
+                                                  R"({"__type":"Event","source.ip":"192.0.2.3"})"};
+        const std::vector<std::string_view> views(records.begin(), records.end());
+        REQUIRE(producer->append(views, [] { return false; }));
+    }
+    REQUIRE(sluice::amqp_queue_stats(s, "fixture-queue").records == 1);  // three records, one message
+
+    // src (never started) feeds fixture over AMQP; fixture writes to out over the file queue.
+    sluice::test::TempDir dir;
+    sluice::test::write_file(dir / "sluice.toml",
+                             "[paths]\nvar = \"var\"\nharmonization = \"" +
+                                 (sluice::test::source_dir() / "conf" / "harmonization.toml").string() +
+                                 "\"\nplugins = [\"" + (sluice::test::build_dir() / "tests" / "fixtures").string() +
+                                 "\"]\n[transports.amqp]\nurl = \"" + rabbit.url() +
+                                 "\"\n[bots.src]\nplugin = \"collector_file\"\nparameters = { path = \"in\" }\n"
+                                 "to = [{ bot = \"fixture\", transport = \"amqp\" }]\n"
+                                 "[bots.fixture]\nplugin = \"expert_fixture\"\nto = [\"out\"]\n"
+                                 "[bots.out]\nplugin = \"output_file\"\nparameters = { file = \"out.jsonl\" }\n");
+    const std::string ctl = sluice::test::sluicectl() + " --config " + (dir / "sluice.toml").string();
+
+    auto refused = sluice::test::run_command(ctl + " run fixture --show-sent");
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.output.find("holds 3 records that can only be acknowledged together") != std::string::npos);
+    auto dry = sluice::test::run_command(ctl + " run fixture --dry-run --show-sent");
+    CHECK(dry.exit_code == 0);
+    CHECK(dry.output.find("192.0.2.1") != std::string::npos);
+
+    // Nothing was acknowledged: the three records are all still there.
+    auto consumer = sluice::open_amqp_consumer(s, "fixture-queue");
+    CHECK(take(*consumer, 3).size() == 3);
 }

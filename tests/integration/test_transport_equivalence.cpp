@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <regex>
 #include <string>
@@ -166,7 +167,11 @@ parameters = { file = "var/events.jsonl" }
     const auto queues = ctl(b, "process.toml", "list queues");
     INFO(queues.output);
     CHECK(queues.output.find("taxonomy-queue") != std::string::npos);
-    CHECK(queues.output.find(std::to_string(kRowsPerFeed)) != std::string::npos);
+    // The broker counts messages: the events wait packed, a batch to a message.
+    CHECK(queues.output.find("amqp (messages of up to 500 records)") != std::string::npos);
+    const size_t line = queues.output.find("taxonomy-queue ");
+    REQUIRE(line != std::string::npos);
+    CHECK(std::stoul(queues.output.substr(line + std::strlen("taxonomy-queue "))) > 0);
     CHECK(queues.exit_code == 0);
     const auto up_b = ctl(b, "process.toml", "up --until-idle --timeout 120");
     INFO(up_b.output);

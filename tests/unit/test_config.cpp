@@ -146,6 +146,30 @@ plugin = "output_file"
     CHECK(errs.find("unknown transport 'carrier-pigeon' (available: file, zmq, amqp)") != std::string::npos);
 }
 
+TEST_CASE("transports.amqp.records_per_message: 500 unless set, 1 to 100000, refused with file and line") {
+    const std::string bots = R"(
+[bots.a]
+plugin = "collector_file"
+to = [{ bot = "b", transport = "amqp" }]
+[bots.b]
+plugin = "output_file"
+)";
+    sluice::Config cfg;
+    CHECK(problems(bots, &cfg).empty());
+    CHECK(cfg.amqp.records_per_message == 500);
+    CHECK(problems("[transports.amqp]\nrecords_per_message = 1\n" + bots, &cfg).empty());
+    CHECK(cfg.amqp.records_per_message == 1);
+    CHECK(problems("[transports.amqp]\nrecords_per_message = 100000\n" + bots, &cfg).empty());
+    CHECK(cfg.amqp.records_per_message == 100000);
+    for (const char* bad : {"0", "-3", "100001"}) {
+        const auto errs = problems(std::string("[transports.amqp]\nrecords_per_message = ") + bad + "\n" + bots);
+        CHECK_MESSAGE(errs.find("sluice.toml:2: transports.amqp.records_per_message must be 1") != std::string::npos,
+                      bad, ": ", errs);
+    }
+    CHECK(problems("[transports.amqp]\nrecords_per_message = \"many\"\n" + bots)
+              .find("transports.amqp.records_per_message has the wrong type") != std::string::npos);
+}
+
 TEST_CASE("a remote bot needs no plugin, and a file queue cannot reach it") {
     const auto errs = problems(R"(
 [bots.a]

@@ -55,8 +55,12 @@ int run_list_queues(const std::string& config, bool json, bool non_zero, bool su
             } else {
                 std::cout << std::left << std::setw(32) << queue << std::right << std::setw(10)
                           << (problem.empty() ? std::to_string(s.records) : "?") << "  " << transport
-                          << (transport == "zmq" ? " (in flight)" : "") << (problem.empty() ? "" : "  " + problem)
-                          << "\n";
+                          << (transport == "zmq" ? " (in flight)" : "")
+                          // The broker counts messages; packed, each holds a batch of records.
+                          << (transport == "amqp" && cfg.amqp.records_per_message > 1
+                                  ? " (messages of up to " + std::to_string(cfg.amqp.records_per_message) + " records)"
+                                  : "")
+                          << (problem.empty() ? "" : "  " + problem) << "\n";
             }
         }
     }

@@ -260,6 +260,16 @@ int run_bot(const RunOptions& o) {
                     std::cerr << "sluicectl run: nothing waits in the input of '" << o.bot << "'\n";
                     return 1;
                 }
+                // A transport that acknowledges several records together (AMQP with
+                // records_per_message > 1) hands them out together: acknowledging one would
+                // acknowledge the others unprocessed, so only a dry run may look at the first.
+                if (batch.size() > 1 && !o.dry_run) {
+                    std::cerr << "sluicectl run: the next message in the input of '" << o.bot << "' holds "
+                              << batch.size()
+                              << " records that can only be acknowledged together; look at the first with "
+                                 "--dry-run, or let the bot process them (sluicectl start)\n";
+                    return 2;
+                }
                 message.assign(batch.front());
             } catch (const std::exception& e) {
                 std::cerr << "sluicectl run: " << o.bot << ": " << e.what() << "\n";

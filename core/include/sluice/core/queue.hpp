@@ -41,7 +41,9 @@ class QueueConsumer {
  public:
     virtual ~QueueConsumer() = default;
     // Returns up to `max` records after the ones already taken, waiting up to `wait` for the first.
-    // The views are valid until the next take() or ack(). Empty when nothing arrived in time.
+    // A transport that acknowledges several records as one unit (AMQP with records_per_message > 1)
+    // returns whole units, so up to max - 1 + the unit's size. The views are valid until the next
+    // take() or ack(). Empty when nothing arrived in time.
     virtual const std::vector<std::string_view>& take(size_t max, std::chrono::milliseconds wait) = 0;
     // Acknowledges every record taken so far: they will not be delivered again.
     virtual void ack() = 0;
