@@ -62,7 +62,7 @@ BotHarness::BotHarness(const std::string& plugin, const std::string& parameters_
 
 BotHarness::~BotHarness() = default;
 
-HarnessResult BotHarness::process(const std::vector<std::string>& messages_json) {
+HarnessResult BotHarness::process(const std::vector<std::string>& messages_json, bool durable) {
     HarnessResult result;
     auto& bot = *bot_;
     bot.state().current = &result;
@@ -80,7 +80,7 @@ HarnessResult BotHarness::process(const std::vector<std::string>& messages_json)
         if (!r.ok()) result.failed.push_back({json, r.error});
     }
     if (CallResult r = bot.flush(); !r.ok()) result.failed.push_back({"", "flush: " + r.error});
-    bot.on_durable();
+    if (durable) bot.on_durable();
     bot.state().current = nullptr;
     return result;
 }

@@ -310,7 +310,8 @@ std::string python_repr(const Message& msg, const Field& field) {
 
 std::string message_hash(const Message& msg, const std::vector<std::string_view>& keys, HashKeys filter) {
     const auto listed = [&](std::string_view key) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
-    std::vector<const Field*> used;
+    thread_local std::vector<const Field*> used;  // reused: the hash runs once per event
+    used.clear();
     for (const Field& f : msg.fields()) {
         if (f.key == "time.observation") continue;
         if (filter == HashKeys::whitelist && !listed(f.key)) continue;
@@ -333,7 +334,9 @@ std::string message_hash(const Message& msg, const std::vector<std::string_view>
     }
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_Digest(input.data(), input.size(), digest, &len, EVP_sha256(), nullptr) != 1 || len != 32)
+    // Fetched once: OpenSSL 3 looks EVP_sha256() up in its provider table on every use otherwise.
+    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (!sha256 || EVP_Digest(input.data(), input.size(), digest, &len, sha256, nullptr) != 1 || len != 32)
         throw std::runtime_error("OpenSSL: SHA-256 failed");
     std::string hex;
     hex.reserve(64);

@@ -82,11 +82,19 @@ class Deduplicator {
         return sluice::Status::ok;
     }
 
-    sluice::Status flush(sluice::Context& ctx) {
-        if (!cache_) return sluice::Status::ok;
-        cache_->flush(now_ms());  // throws on an I/O error: nothing is acknowledged, the batch comes again
+    // The batch's events are durable downstream: only now may their hashes be stored (see the
+    // README). A failure costs duplicates later, never an event, so it is a warning.
+    void on_durable(sluice::Context& ctx) {
+        if (!cache_) return;
+        const int64_t now = now_ms();
+        const bool sync = now - synced_at_ >= kSyncIntervalMs;
+        try {
+            cache_->flush(now, sync);
+            if (sync) synced_at_ = now;
+        } catch (const std::exception& e) {
+            ctx.warning(std::string("the cache could not store this batch's hashes, they are forgotten: ") + e.what());
+        }
         if (const std::string w = cache_->take_warning(); !w.empty()) ctx.warning(w);
-        return sluice::Status::ok;
     }
 
  private:
@@ -95,6 +103,10 @@ class Deduplicator {
     std::vector<std::string> filter_keys_;
     int64_t ttl_ms_;
     std::unique_ptr<HashCache> cache_;
+    // The cache file is fdatasynced at most this often: what a host crash could lose is in the file
+    // at once, only a machine crash can lose the last interval's hashes.
+    static constexpr int64_t kSyncIntervalMs = 1000;
+    int64_t synced_at_ = 0;
 };
 
 }  // namespace

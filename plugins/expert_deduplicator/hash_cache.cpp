@@ -128,35 +128,42 @@ bool HashCache::contains(std::string_view key, int64_t now_ms) const {
 void HashCache::insert(std::string_view key, int64_t expiry_ms) {
     entries_.insert_or_assign(std::string(key), expiry_ms);
     append_record(pending_, key, expiry_ms);
-    pending_keys_.emplace_back(key);
+    ++pending_records_;
     ++file_records_;
 }
 
-void HashCache::flush(int64_t now_ms) {
+void HashCache::flush(int64_t now_ms, bool sync) {
     try {
         if (needs_rewrite_) {  // an earlier append failed part-way: the file may end in a torn record
             rewrite();
             needs_rewrite_ = false;
         } else if (!pending_.empty()) {
-            append(pending_);
+            append(pending_, sync);
         }
     } catch (...) {
         // The batch is not acknowledged and comes again: forget its hashes, or its events would
         // be dropped as duplicates of themselves. (Each was inserted only when not live before.)
-        for (const auto& key : pending_keys_) entries_.erase(key);
-        file_records_ -= std::min(file_records_, pending_keys_.size());
+        // The keys are the records' first words in pending_.
+        for (std::string_view rest = pending_; !rest.empty();) {
+            const size_t nl = rest.find('\n');
+            std::string_view key;
+            int64_t expiry = 0;
+            if (parse_record(rest.substr(0, nl), key, expiry)) entries_.erase(std::string(key));
+            rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+        }
+        file_records_ -= std::min(file_records_, pending_records_);
         pending_.clear();
-        pending_keys_.clear();
+        pending_records_ = 0;
         needs_rewrite_ = true;
         throw;
     }
     pending_.clear();
-    pending_keys_.clear();
+    pending_records_ = 0;
     if (file_records_ < check_at_) return;
     sweep(now_ms);
     if (entries_.size() * 2 < file_records_) {
-        // Compaction only saves space: the records are durable already, so a failure must not fail
-        // the flush (the batch would come again and its events be dropped as duplicates of themselves).
+        // Compaction only saves space: the records are in the file already, so a failure must not
+        // fail the flush.
         try {
             rewrite();
         } catch (const std::exception& e) {
@@ -203,9 +210,9 @@ void HashCache::open_for_append() {
     }
 }
 
-void HashCache::append(std::string_view bytes) {
+void HashCache::append(std::string_view bytes, bool sync) {
     write_all(fd_, bytes, file_);
-    if (::fdatasync(fd_) != 0) throw io_error(file_, "cannot fdatasync");
+    if (sync && ::fdatasync(fd_) != 0) throw io_error(file_, "cannot fdatasync");
 }
 
 }  // namespace sluice::dedup

@@ -3,10 +3,10 @@
 // The deduplicator's embedded TTL cache, in place of IntelMQ's Redis: the hashes seen and when each
 // stops counting, held in memory and in an append-only file (cache_record.hpp) so they survive a
 // restart. Promises:
-//  - insert() is visible to contains() at once; it reaches the disk in flush(), which appends and
-//    fdatasyncs. The host flushes before it acknowledges a batch, so the hash of an acknowledged
-//    message is never lost; a crash before flush loses only hashes of messages delivered again, and
-//    a failed flush forgets the batch's hashes in memory too, so its redelivery is not dropped.
+//  - insert() is visible to contains() at once; it reaches the file in flush(), which appends and,
+//    with `sync`, fdatasyncs. The deduplicator flushes once the batch's events are durable
+//    downstream, so a hash is never on disk before its event (a redelivered batch would otherwise
+//    drop its own events as duplicates); a failed flush forgets the batch's hashes in memory too.
 //  - Loading drops expired entries; a file that is mostly expired records (or ends in a torn write)
 //    is rewritten with the live ones (written beside it, fsynced, renamed over it).
 //  - One process per file: a lock file (<file>.lock) held while the cache is open refuses a second
@@ -38,9 +38,9 @@ class HashCache {
     bool contains(std::string_view key, int64_t now_ms) const;
     // Remembers `key` until `expiry_ms` (kNeverExpires: for ever); durable after the next flush.
     void insert(std::string_view key, int64_t expiry_ms);
-    // Appends the records inserted since the last flush and makes them durable; compacts the file
+    // Appends the records inserted since the last flush, fdatasynced when `sync`; compacts the file
     // when most of its records have expired. Throws std::runtime_error on an I/O error.
-    void flush(int64_t now_ms);
+    void flush(int64_t now_ms, bool sync = true);
 
     // Entries in memory (live, or expired but not swept yet).
     size_t size() const { return entries_.size(); }
@@ -55,7 +55,7 @@ class HashCache {
     void sweep(int64_t now_ms);
     void rewrite();
     void open_for_append();
-    void append(std::string_view bytes);
+    void append(std::string_view bytes, bool sync);
 
     std::filesystem::path file_;
     int lock_fd_ = -1;
@@ -73,8 +73,8 @@ class HashCache {
         }
     };
     std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>> entries_;
-    std::string pending_;                    // records inserted since the last flush
-    std::vector<std::string> pending_keys_;  // their keys, forgotten again if the flush fails
+    std::string pending_;         // records inserted since the last flush
+    size_t pending_records_ = 0;  // their count; their keys are forgotten if the flush fails
     size_t file_records_ = 0;
     size_t check_at_ = 0;  // file_records_ at which flush next looks for expired records
     bool needs_rewrite_ = false;

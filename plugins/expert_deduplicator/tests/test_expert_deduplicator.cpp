@@ -148,6 +148,23 @@ TEST_CASE("dedup: the cache survives a restart") {
     CHECK(sent(second, {event("192.0.2.1"), event("192.0.2.2"), event("192.0.2.3")}) == 1);
 }
 
+TEST_CASE("dedup: a batch whose events never became durable downstream is not remembered") {
+    // The host died after the deduplicator processed the batch but before its output was durable:
+    // the batch comes again and must pass, or its events would be dropped as their own duplicates.
+    TempDir dir("sluice-dedup");
+    {
+        BotHarness first("expert_deduplicator", params(dir));
+        CHECK(first.process({event("192.0.2.1"), event("192.0.2.2")}, /*durable*/ false).sent["_default"].size() == 2);
+    }
+    {
+        BotHarness second("expert_deduplicator", params(dir));
+        CHECK(sent(second, {event("192.0.2.1"), event("192.0.2.2")}) == 2);
+    }
+    // This time they became durable, so they are remembered.
+    BotHarness third("expert_deduplicator", params(dir));
+    CHECK(sent(third, {event("192.0.2.1"), event("192.0.2.2")}) == 0);
+}
+
 TEST_CASE("dedup: blacklisted keys and time.observation do not count, whitelisted keys are all that counts") {
     TempDir dir("sluice-dedup");
     {

@@ -116,11 +116,18 @@ class Message {
     // value's JSON type. Throws FatalError when the host does not provide it.
     std::string hash(const std::vector<std::string>& keys, FilterType filter = FilterType::blacklist) const {
         if (!host_has_msg_hash(api_)) throw FatalError("this host does not provide msg_hash; update sluice-host");
-        std::vector<sluice_str> views;
-        views.reserve(keys.size());
-        for (const auto& k : keys) views.push_back(to_str(k));
+        // Called once per event by a deduplicator: the key views live on the stack when they fit.
+        constexpr size_t kInline = 16;
+        sluice_str inline_views[kInline];
+        std::vector<sluice_str> heap_views;
+        sluice_str* views = inline_views;
+        if (keys.size() > kInline) {
+            heap_views.resize(keys.size());
+            views = heap_views.data();
+        }
+        for (size_t i = 0; i < keys.size(); ++i) views[i] = to_str(keys[i]);
         char hex[65] = {};
-        if (api_->msg_hash(ctx_, msg_, views.data(), views.size(), static_cast<uint32_t>(filter), hex) != 0)
+        if (api_->msg_hash(ctx_, msg_, views, keys.size(), static_cast<uint32_t>(filter), hex) != 0)
             throw std::runtime_error("msg_hash failed");
         return std::string(hex, 64);
     }

@@ -48,8 +48,10 @@ class BotHarness {
     BotHarness& operator=(const BotHarness&) = delete;
 
     // Decodes each message (a JSON object with "__type") as the host decodes queue input, calls
-    // process() once per message, then flush(); collects everything sent.
-    HarnessResult process(const std::vector<std::string>& messages_json);
+    // process() once per message, then flush(), then on_durable() as the host does once what was
+    // sent is durable; collects everything sent. `durable = false` leaves on_durable out, as when
+    // the host dies before its output was durable.
+    HarnessResult process(const std::vector<std::string>& messages_json, bool durable = true);
     // Calls collect() once, then flush() and on_durable().
     HarnessResult collect();
 
