@@ -78,9 +78,9 @@ std::string config_header(const Env& env, const std::string& transport = "file")
 std::string parameters_for(const Env& env, const std::string& plugin, const std::string& output_file) {
     if (plugin == "parser_csv") return std::string("{ columns = ") + std::string(feed_columns_toml) + " }";
     if (plugin == "output_file") return "{ file = " + toml_string(output_file) + " }";
-    // TODO(issue 7): the syntax of expert_sieve's rule file is a guess (IntelMQ's); see data/README.
     if (plugin == "expert_sieve") return "{ file = " + toml_string((env.data_dir / "ten_rules.sieve").string()) + " }";
-    // TODO(issue 7): expert_deduplicator runs with its defaults; give it its cache parameters once known.
+    // expert_deduplicator with its defaults: IntelMQ's filter (time.observation and raw left out), a
+    // TTL of a day, its cache file under the host's working folder (the run's scratch folder).
     return "{}";
 }
 
