@@ -7,6 +7,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <sluice/codec.hpp>
+
 #include "sluice/core/message.hpp"
 
 #if defined(__SSE2__)
@@ -40,41 +42,13 @@ size_t plain_prefix(const char* p, size_t n) {
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
-    static const char hex[] = "0123456789abcdef";
     out += '"';
     while (!s.empty()) {
         const size_t plain = plain_prefix(s.data(), s.size());
         out.append(s.data(), plain);
         if (plain == s.size()) break;
-        const auto c = static_cast<unsigned char>(s[plain]);
+        sluice::append_json_escape(out, static_cast<unsigned char>(s[plain]));  // plain_prefix stopped at one
         s.remove_prefix(plain + 1);
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 15];
-        }
     }
     out += '"';
 }

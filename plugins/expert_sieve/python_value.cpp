@@ -3,6 +3,7 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <sluice/codec.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -66,35 +67,13 @@ void dumps_string(std::string& out, std::string_view s) {
             continue;
         }
         ++i;
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    append_hex4(out, static_cast<unsigned char>(c));
-                } else {
-                    out += c;
-                }
-        }
+        // json.dumps(ensure_ascii=True) writes only ' '..'~' bare: DEL too is escaped.
+        const auto b = static_cast<unsigned char>(c);
+        if (sluice::append_json_escape(out, b)) continue;
+        if (b == 0x7f)
+            append_hex4(out, b);
+        else
+            out += c;
     }
     out += '"';
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "python_json.hpp"
 
+#include <sluice/codec.hpp>
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -44,37 +46,9 @@ void append_string(const char* s, size_t n, std::string& out) {
     out += '"';
     for (size_t i = 0; i < n;) {
         const char c = s[i];
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                ++i;
-                continue;
-            case '\\':
-                out += "\\\\";
-                ++i;
-                continue;
-            case '\n':
-                out += "\\n";
-                ++i;
-                continue;
-            case '\r':
-                out += "\\r";
-                ++i;
-                continue;
-            case '\t':
-                out += "\\t";
-                ++i;
-                continue;
-            case '\b':
-                out += "\\b";
-                ++i;
-                continue;
-            case '\f':
-                out += "\\f";
-                ++i;
-                continue;
-            default:
-                break;
+        if (sluice::append_json_escape(out, static_cast<unsigned char>(c))) {
+            ++i;
+            continue;
         }
         if (c >= ' ' && c <= '~') {
             out += c;

@@ -397,6 +397,7 @@ TEST_CASE("IntelMQ: JSON and JSONDict") {
     CHECK(clean("JSON", "plain text") == "\"plain text\"");                 // json.dumps(str)
     CHECK(clean("JSON", "ex\xc3\xa4m\"ple\n") == "\"ex\\u00e4m\\\"ple\"");  // stripped, ensure_ascii
     CHECK(clean("JSON", "\xf0\x9f\x98\x80") == "\"\\ud83d\\ude00\"");
+    CHECK(clean("JSON", "tab\tdel\x7f bell\x07") == "\"tab\\tdel\\u007f bell\\u0007\"");  // only ' '..'~' bare
     CHECK(valid("JSONDict", "{\"foo\": \"bar\"}"));
     CHECK_FALSE(valid("JSONDict", "{}"));
     CHECK_FALSE(valid("JSONDict", "\"example\""));

@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <sluice/codec.hpp>
+
 #include "types/base64.hpp"
 #include "types/field_types.hpp"
 #include "types/text_util.hpp"
@@ -37,33 +39,12 @@ std::string python_json_string(std::string_view v) {
     for (size_t i = 0; i < v.size();) {
         const unsigned char c = static_cast<unsigned char>(v[i]);
         if (c < 0x80) {
-            switch (c) {
-                case '"':
-                    out += "\\\"";
-                    break;
-                case '\\':
-                    out += "\\\\";
-                    break;
-                case '\n':
-                    out += "\\n";
-                    break;
-                case '\r':
-                    out += "\\r";
-                    break;
-                case '\t':
-                    out += "\\t";
-                    break;
-                case '\b':
-                    out += "\\b";
-                    break;
-                case '\f':
-                    out += "\\f";
-                    break;
-                default:
-                    if (c < 0x20)
-                        u(c);
-                    else
-                        out += static_cast<char>(c);
+            // json.dumps(ensure_ascii=True) writes only ' '..'~' bare: DEL too is escaped.
+            if (!sluice::append_json_escape(out, c)) {
+                if (c == 0x7f)
+                    u(c);
+                else
+                    out += static_cast<char>(c);
             }
             ++i;
             continue;

@@ -825,6 +825,9 @@ TEST_CASE("sieve: Python value semantics") {
     rapidjson::Document d;
     d.Parse(R"({"k":[1,2.5,"é",true,null]})");
     CHECK(json_dumps(d) == R"({"k": [1, 2.5, "\u00e9", true, null]})");
+    rapidjson::Document escapes;
+    escapes.Parse(R"({"s":"q\"\\ \t\u0001\u007f~"})");
+    CHECK(json_dumps(escapes) == R"({"s": "q\"\\ \t\u0001\u007f~"})");  // json.dumps: only ' '..'~' bare
     CHECK(match_text(d["k"]) == "[1, 2.5, 'é', True, None]");
     rapidjson::Document a, b;
     a.Parse("[1, true, 2.0]");

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 //
-// Small encoding helpers for bots, header-only like bot.hpp (nothing here crosses the plugin
-// boundary). Reports carry the fetched document in `raw`, which the harmonization stores
+// Small encoding helpers for bots and the host, header-only like bot.hpp (nothing here crosses the
+// plugin boundary). Reports carry the fetched document in `raw`, which the harmonization stores
 // base64-encoded: a parser reads `raw` and decodes it with base64::decode; a collector sets `raw`
 // with the plain text and the host encodes it.
 //
@@ -127,3 +127,43 @@ inline std::string decode(std::string_view in) {
 }
 
 }  // namespace sluice::base64
+
+namespace sluice {
+
+// The escape of an ASCII byte that JSON does not allow bare in a string ('"', '\\' and the controls
+// below 0x20), as RapidJSON and Python's json.dumps write it: the short forms, else \u00XX in
+// lowercase hex. Returns false, appending nothing, for every other byte.
+inline bool append_json_escape(std::string& out, unsigned char c) {
+    switch (c) {
+        case '"':
+            out += "\\\"";
+            return true;
+        case '\\':
+            out += "\\\\";
+            return true;
+        case '\n':
+            out += "\\n";
+            return true;
+        case '\r':
+            out += "\\r";
+            return true;
+        case '\t':
+            out += "\\t";
+            return true;
+        case '\b':
+            out += "\\b";
+            return true;
+        case '\f':
+            out += "\\f";
+            return true;
+        default:
+            if (c >= 0x20) return false;
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+            return true;
+    }
+}
+
+}  // namespace sluice
