@@ -52,4 +52,7 @@ int wait_exit(int pid, double seconds);
 // Polls `condition` every 10 ms for up to `seconds`; whether it became true.
 bool eventually(const std::function<bool()>& condition, double seconds);
 
+// A loopback TCP port nobody listens on right now (the kernel's choice), for a test server.
+int free_port();
+
 }  // namespace sluice::test

@@ -81,19 +81,6 @@ std::string make_archive(const std::string& format, bool gzip_filter,
     return out;
 }
 
-// A loopback port nobody listens on right now.
-uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 bool can_connect(uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
@@ -373,7 +360,7 @@ TEST_CASE(
     REQUIRE_MESSAGE(which.exit_code == 0, "openssl is not installed");
     while (!which.output.empty() && std::isspace(static_cast<unsigned char>(which.output.back())))
         which.output.pop_back();
-    const uint16_t port = free_port();
+    const uint16_t port = sluice::test::free_port();
     const int pid =
         sluice::test::spawn({which.output, "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
                              (dir / "cert.pem").string(), "-key", (dir / "key.pem").string(), "-www", "-quiet"},

@@ -7,10 +7,10 @@
 #include <map>
 #include <string>
 
+#include "test_support.hpp"  // free_port
+
 namespace sluice::test {
 
-// A free loopback TCP port (bound and released; good enough for a test).
-int free_port();
 // Whether something accepts connections on the loopback port.
 bool listening(int port);
 

@@ -23,18 +23,6 @@ using sluice::HarnessResult;
 
 namespace {
 
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
 // A sender connected to the collector.
 class Sender {
  public:
@@ -93,7 +81,7 @@ std::string params(int port, const std::string& more = "") {
 }  // namespace
 
 TEST_CASE("collector_tcp passes IntelMQ events on as events and answers Ok per message once they are stored") {
-    const int port = free_port();
+    const int port = sluice::test::free_port();
     BotHarness bot("collector_tcp", params(port));
     Sender sender(port);
     // IntelMQ's TCP output: flat JSON without __type; and nested, as with hierarchical_output.
@@ -121,7 +109,7 @@ TEST_CASE("collector_tcp passes IntelMQ events on as events and answers Ok per m
 }
 
 TEST_CASE("collector_tcp answers Ok only in on_durable, after the host stored what collect emitted") {
-    const int port = free_port();
+    const int port = sluice::test::free_port();
     // BotInstance, the host's own driver, so that collect and on_durable can be called apart.
     auto harmonization = std::make_shared<const sluice::Harmonization>(
         sluice::Harmonization::load(sluice::default_harmonization_file()));
@@ -149,7 +137,7 @@ TEST_CASE("collector_tcp answers Ok only in on_durable, after the host stored wh
 }
 
 TEST_CASE("collector_tcp makes a report of a message that is no IntelMQ event, with the feed parameters") {
-    const int port = free_port();
+    const int port = sluice::test::free_port();
     SUBCASE("plain text") {
         BotHarness bot("collector_tcp", params(port, R"("name": "TCP feed", "provider": "Test")"));
         Sender sender(port);
@@ -177,7 +165,7 @@ TEST_CASE("collector_tcp makes a report of a message that is no IntelMQ event, w
 }
 
 TEST_CASE("collector_tcp dumps a received event the harmonization refuses, naming the field, and still answers") {
-    const int port = free_port();
+    const int port = sluice::test::free_port();
     BotHarness bot("collector_tcp", params(port));
     Sender sender(port);
     const std::string bad = R"({"source.ip": "not-an-address", "classification.type": "scanner"})";
@@ -192,7 +180,7 @@ TEST_CASE("collector_tcp dumps a received event the harmonization refuses, namin
 }
 
 TEST_CASE("collector_tcp reads newline-separated records into one report per round, without answers") {
-    const int port = free_port();
+    const int port = sluice::test::free_port();
     BotHarness bot("collector_tcp", params(port, R"("separator": "\n", "name": "Log lines")"));
     Sender sender(port);
     sender.send("first line\nsecond line\nthird, not ended");
@@ -209,7 +197,7 @@ TEST_CASE("collector_tcp reads newline-separated records into one report per rou
 }
 
 TEST_CASE("collector_tcp closes a connection that does not use IntelMQ's framing") {
-    const int port = free_port();
+    const int port = sluice::test::free_port();
     BotHarness bot("collector_tcp", params(port, R"("max_message_size": 1048576)"));
     Sender sender(port);
     sender.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");  // "GET " read as a length: about 1.2 GB
@@ -220,7 +208,7 @@ TEST_CASE("collector_tcp closes a connection that does not use IntelMQ's framing
 }
 
 TEST_CASE("collector_tcp refuses an address it cannot listen on, naming it") {
-    const int port = free_port();
+    const int port = sluice::test::free_port();
     BotHarness first("collector_tcp", params(port));
     try {
         BotHarness second("collector_tcp", params(port));

@@ -75,11 +75,6 @@ class TestReceiver {
     int fd_ = -1, conn_ = -1, port_ = 0;
 };
 
-int free_port() {
-    TestReceiver probe;
-    return probe.port();
-}
-
 uint32_t frame_length(const std::string& bytes, size_t at) {
     const auto* b = reinterpret_cast<const unsigned char*>(bytes.data() + at);
     return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
@@ -147,7 +142,7 @@ TEST_CASE("output_tcp fails the flush when the receiver does not answer Ok, nami
 
 TEST_CASE("output_tcp refuses a separator together with counterpart_is_intelmq") {
     try {
-        BotHarness bot("output_tcp", params(free_port(), R"("separator": "\n")"));
+        BotHarness bot("output_tcp", params(sluice::test::free_port(), R"("separator": "\n")"));
         FAIL("accepted");
     } catch (const std::exception& e) {
         CHECK(std::string(e.what()).find("'separator' and 'counterpart_is_intelmq' exclude each other") !=
@@ -156,7 +151,7 @@ TEST_CASE("output_tcp refuses a separator together with counterpart_is_intelmq")
 }
 
 TEST_CASE("Sluice feeds Sluice: output_tcp to collector_tcp over loopback, acknowledged once stored") {
-    const int port = free_port();
+    const int port = sluice::test::free_port();
     BotHarness collector("collector_tcp", R"({"port": )" + std::to_string(port) + R"(, "wait": 0.2})");
     BotHarness output("output_tcp", params(port));
 

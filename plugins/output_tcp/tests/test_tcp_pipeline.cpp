@@ -28,18 +28,6 @@ namespace {
 
 constexpr int kEvents = 20000;
 
-int free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
 // The hosts this test started and has not reaped yet; each is killed and reaped when the test ends,
 // however it ends (never a pid already reaped, which may belong to someone else by then).
 struct Hosts {
@@ -86,7 +74,7 @@ std::set<int> received_ids(const fs::path& file, size_t& lines) {
 
 TEST_CASE("two hosts joined by output_tcp and collector_tcp lose no event when the receiver is killed") {
     TempDir dir("tcp-pipeline");
-    const int port = free_port();
+    const int port = sluice::test::free_port();
     fs::create_directories(dir / "conf");
     std::ostringstream events;
     for (int i = 0; i < kEvents; ++i) {
