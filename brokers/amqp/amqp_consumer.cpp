@@ -7,6 +7,7 @@
 #include <sys/time.h>
 
 #include <algorithm>
+#include <deque>
 #include <thread>
 
 #include "amqp_packing.hpp"
@@ -38,6 +39,11 @@ uint16_t prefetch_for(size_t batch, size_t per_message) {
 }
 
 class AmqpConsumer final : public QueueConsumer {
+    struct Take {
+        uint64_t last_tag = 0;
+        uint64_t generation = 0;  // of the connection the deliveries came on
+    };
+
  public:
     AmqpConsumer(const AmqpSettings& settings, std::string queue, BrokerLog log)
         : link_(settings, std::move(log)), queue_(std::move(queue)) {}
@@ -59,6 +65,7 @@ class AmqpConsumer final : public QueueConsumer {
             // or from IntelMQ), and a batch cut short here costs a whole round of
             // publish-and-confirm downstream.
             timeval gap{0, kGatherGapUs};
+            uint64_t last_tag = 0;
             const auto until = std::chrono::steady_clock::now() + kGatherAtMost;
             while (views_.size() < max && (envelopes_.empty() || std::chrono::steady_clock::now() < until)) {
                 amqp_maybe_release_buffers(c->state());
@@ -71,30 +78,35 @@ class AmqpConsumer final : public QueueConsumer {
                 const amqp_bytes_t& body = envelope.message.body;
                 unpack_amqp_records(std::string_view(static_cast<const char*>(body.bytes), body.len),
                                     is_packed(envelope.message), views_);
-                last_tag_ = envelope.delivery_tag;
-                tag_generation_ = link_.generation();
+                last_tag = envelope.delivery_tag;
             }
-            if (!envelopes_.empty()) adapt_prefetch(*c, max);
+            if (!envelopes_.empty()) {
+                adapt_prefetch(*c, max);
+                takes_.push_back(Take{last_tag, link_.generation()});
+            }
         } catch (const QueueError& e) {
-            // What was taken on the lost connection comes again from the broker.
+            // What was taken on the lost connection comes again from the broker. Earlier takes
+            // stay listed, so that ack_oldest() keeps matching the caller's batches; those of the
+            // lost connection are simply not acknowledged.
             link_.fail(e.what());
             release();
-            last_tag_ = 0;
         }
         return views_;
     }
 
     void ack() override {
         release();
-        if (last_tag_ == 0) return;
-        const uint64_t tag = last_tag_;
-        last_tag_ = 0;
-        if (tag_generation_ != link_.generation()) return;  // those deliveries come again anyway
-        AmqpConnection* c = link_.get();
-        if (!c) return;
-        const int rc = amqp_basic_ack(c->state(), 1, tag, /*multiple*/ 1);
-        if (rc != AMQP_STATUS_OK)
-            link_.fail("amqp " + c->display() + ": ack on " + queue_ + ": " + amqp_error_string2(rc));
+        if (takes_.empty()) return;
+        const Take last = takes_.back();
+        takes_.clear();
+        acknowledge(last);
+    }
+
+    void ack_oldest() override {
+        if (takes_.empty()) return;
+        const Take oldest = takes_.front();
+        takes_.pop_front();
+        acknowledge(oldest);
     }
 
  private:
@@ -147,7 +159,18 @@ class AmqpConsumer final : public QueueConsumer {
         start_consuming(c);
     }
 
-    // The bodies of the last take are freed; only the delivery tag is kept until ack().
+    // One basic.ack with `multiple` up to the take's last delivery tag: the takes before it were
+    // acknowledged already, or go with it.
+    void acknowledge(const Take& take) {
+        if (take.generation != link_.generation()) return;  // those deliveries come again anyway
+        AmqpConnection* c = link_.get();
+        if (!c) return;
+        const int rc = amqp_basic_ack(c->state(), 1, take.last_tag, /*multiple*/ 1);
+        if (rc != AMQP_STATUS_OK)
+            link_.fail("amqp " + c->display() + ": ack on " + queue_ + ": " + amqp_error_string2(rc));
+    }
+
+    // The bodies of the last take are freed; only the delivery tags are kept until acknowledged.
     void release() {
         for (auto& e : envelopes_) amqp_destroy_envelope(&e);
         envelopes_.clear();
@@ -158,8 +181,7 @@ class AmqpConsumer final : public QueueConsumer {
     std::string queue_;
     std::vector<amqp_envelope_t> envelopes_;
     std::vector<std::string_view> views_;
-    uint64_t last_tag_ = 0;
-    uint64_t tag_generation_ = 0;
+    std::deque<Take> takes_;  // not acknowledged yet, oldest first
     uint16_t prefetch_ = 0;     // the basic.qos prefetch_count in force, in messages
     std::string consumer_tag_;  // the broker's name for the current basic.consume
 };

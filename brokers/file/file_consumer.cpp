@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <deque>
 #include <thread>
 #include <utility>
 
@@ -79,19 +80,32 @@ class FileConsumer final : public QueueConsumer {
         }
         // Views are made only now: the buffer may have moved while it grew.
         for (const auto& [offset, length] : spans_) views_.emplace_back(buffer_.data() + offset, length);
+        if (!views_.empty()) take_ends_.push_back(taken_);
         return views_;
     }
 
     void ack() override {
-        if (taken_ != acked_) {
-            cursor_.store(taken_);
-            acked_ = taken_;
-        }
-        if (acked_.segment > deleted_below_) delete_consumed_segments();
+        take_ends_.clear();
+        acknowledge(taken_);
+    }
+
+    void ack_oldest() override {
+        if (take_ends_.empty()) return;
+        const Position end = take_ends_.front();
+        take_ends_.pop_front();
+        acknowledge(end);
     }
 
  private:
     enum class Step { more, segment_end, full };
+
+    void acknowledge(const Position& upto) {
+        if (upto != acked_) {
+            cursor_.store(upto);
+            acked_ = upto;
+        }
+        if (acked_.segment > deleted_below_) delete_consumed_segments();
+    }
 
     // Gathers up to `max` records after `taken_` into buffer_, recording (offset, length) spans.
     void collect(size_t max) {
@@ -176,6 +190,7 @@ class FileConsumer final : public QueueConsumer {
     CursorFile cursor_;
     Position acked_;  // persisted in cursor_
     Position taken_;  // after the last record handed out by take()
+    std::deque<Position> take_ends_;  // where each take not acknowledged yet ended, oldest first
     uint64_t deleted_below_ = 0;
 
     // The segment taken_ points into.

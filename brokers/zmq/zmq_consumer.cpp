@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The receiving end of a ZeroMQ edge: a ROUTER bound to the bot's endpoint. Batches stay in memory
-// from take() to ack(); ack() answers each sender. A batch sent again (after a reconnect) is dropped
-// when this process already holds it or acknowledged it, so a resend only costs bandwidth.
+// from take() until acknowledged; acknowledging answers each sender. A batch sent again (after a
+// reconnect) is dropped when this process already holds it or acknowledged it, so a resend only
+// costs bandwidth. A sender keeps several batches in flight (a window), and after a reconnect they
+// may come in another order, so what was acknowledged is remembered per sequence, back to the
+// sender's base (its oldest unacknowledged batch).
 #include <zmq.hpp>
 
 #include <filesystem>
+#include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,7 +24,13 @@ namespace {
 struct Batch {
     std::string sender;  // routing id
     uint64_t seq = 0;
-    std::vector<zmq::message_t> frames;  // the records; the views handed out point into these
+    std::vector<zmq::message_t> frames;       // the records' frames
+    std::vector<std::string_view> records;    // into frames; what take() hands out
+};
+
+struct SenderState {
+    uint64_t base = 0;         // every sequence below was acknowledged, as the sender told
+    std::set<uint64_t> acked;  // acknowledged sequences at or above base
 };
 
 class ZmqConsumer final : public QueueConsumer {
@@ -51,15 +62,21 @@ class ZmqConsumer final : public QueueConsumer {
         while (records < max && receive_batch(records)) {
         }
         for (size_t b = first; b < held_.size(); ++b)
-            for (const auto& f : held_[b].frames) views_.emplace_back(static_cast<const char*>(f.data()), f.size());
+            views_.insert(views_.end(), held_[b].records.begin(), held_[b].records.end());
+        if (held_.size() > first) take_batches_.push_back(held_.size() - first);
         return views_;
     }
 
     void ack() override {
-        for (const Batch& b : held_) send_ack(b.sender, b.seq);
-        for (Batch& b : held_) acked_[b.sender] = b.seq;
-        held_.clear();
+        acknowledge(held_.size());
+        take_batches_.clear();
         views_.clear();
+    }
+
+    void ack_oldest() override {
+        if (take_batches_.empty()) return;
+        acknowledge(take_batches_.front());
+        take_batches_.pop_front();
     }
 
  private:
@@ -70,9 +87,8 @@ class ZmqConsumer final : public QueueConsumer {
         Batch batch;
         batch.sender.assign(static_cast<const char*>(id.data()), id.size());
         zmq::message_t header;
-        bool valid = id.more() && socket_.recv(header) && header.size() == zmq_wire::kFrameSize;
-        std::optional<uint64_t> seq;
-        if (valid) seq = zmq_wire::parse(zmq_wire::kBatchTag, header.data(), header.size());
+        std::optional<zmq_wire::BatchHeader> h;
+        if (id.more() && socket_.recv(header)) h = zmq_wire::parse_batch(header.data(), header.size());
         bool more = header.more();
         while (more) {
             zmq::message_t record;
@@ -80,17 +96,43 @@ class ZmqConsumer final : public QueueConsumer {
             more = record.more();
             batch.frames.push_back(std::move(record));
         }
-        if (!seq) return true;  // not a Sluice batch: skipped whole, nothing to acknowledge
-        batch.seq = *seq;
-        if (auto a = acked_.find(batch.sender); a != acked_.end() && batch.seq <= a->second) {
+        if (!h) return true;  // not a Sluice batch: skipped whole, nothing to acknowledge
+        batch.seq = h->seq;
+        for (const zmq::message_t& f : batch.frames) {
+            if (!h->packed) {
+                batch.records.emplace_back(static_cast<const char*>(f.data()), f.size());
+            } else if (!zmq_wire::unpack_records(f.data(), f.size(),
+                                                 [&](std::string_view r) { batch.records.push_back(r); })) {
+                // ZeroMQ delivers frames whole: only a sender with a bug can cut one short. Taking
+                // part of it would lose the rest; acknowledging none makes it come again for ever.
+                throw QueueError("zmq " + endpoint_ + ": batch " + std::to_string(batch.seq) +
+                                 " from sender " + batch.sender + " has a records frame cut short");
+            }
+        }
+        SenderState& sender = senders_[batch.sender];
+        if (h->base > sender.base) {
+            sender.base = h->base;
+            sender.acked.erase(sender.acked.begin(), sender.acked.lower_bound(sender.base));
+        }
+        if (batch.seq < sender.base || sender.acked.count(batch.seq)) {
             send_ack(batch.sender, batch.seq);  // the acknowledgement was lost on the way: repeat it
             return true;
         }
-        for (const Batch& h : held_)
-            if (h.sender == batch.sender && h.seq == batch.seq) return true;  // acknowledged on ack()
-        records += batch.frames.size();
+        for (const Batch& held : held_)
+            if (held.sender == batch.sender && held.seq == batch.seq) return true;  // acknowledged later
+        records += batch.records.size();
         held_.push_back(std::move(batch));
         return true;
+    }
+
+    // Acknowledges the oldest `batches` held batches to their senders.
+    void acknowledge(size_t batches) {
+        for (; batches > 0 && !held_.empty(); --batches) {
+            const Batch& b = held_.front();
+            send_ack(b.sender, b.seq);
+            senders_[b.sender].acked.insert(b.seq);
+            held_.pop_front();  // a deque: the batches after it, and views into them, stay put
+        }
     }
 
     void send_ack(const std::string& sender, uint64_t seq) {
@@ -104,8 +146,9 @@ class ZmqConsumer final : public QueueConsumer {
     std::string endpoint_;
     zmq::context_t context_{1};
     zmq::socket_t socket_;
-    std::vector<Batch> held_;                // taken, not acknowledged
-    std::map<std::string, uint64_t> acked_;  // sender → last sequence acknowledged
+    std::deque<Batch> held_;                     // taken, not acknowledged, oldest first
+    std::deque<size_t> take_batches_;            // how many of held_ each take brought, oldest first
+    std::map<std::string, SenderState> senders_;  // by routing id
     std::vector<std::string_view> views_;
 };
 

@@ -1,11 +1,12 @@
-// SPDX-License-Identifier: AGPL-3.0-or-later
-// The sending end of a ZeroMQ edge: a DEALER that sends one batch, then waits for its
-// acknowledgement, sending the batch again whenever the connection was re-established meanwhile.
+// The sending end of a ZeroMQ edge: a DEALER that keeps up to kWindow batches in flight. Each stays
+// here until the receiver acknowledges it, and is sent again whenever the connection was
+// re-established after it went out.
 #include <zmq.hpp>
 
 #include <unistd.h>
 #include <atomic>
 #include <cstring>
+#include <deque>
 #include <random>
 #include <string>
 
@@ -17,6 +18,12 @@ namespace sluice {
 namespace {
 
 constexpr auto kPollStep = std::chrono::milliseconds(100);
+// A stop token for sending only what can go without waiting for a receiver.
+const StopToken kDontWait = [] { return true; };
+// Batches sent and not yet acknowledged, at most. The acknowledgement of a batch comes back only
+// once the rest of the chain holds its events durably, so this is what lets a sender go on while
+// the bots behind it work; it bounds the memory kept for sending again.
+constexpr size_t kWindow = 8;
 
 // A routing id that stays the same across reconnects of this producer, so the receiver's
 // acknowledgement reaches it on the new connection, and differs from every other producer's.
@@ -25,6 +32,13 @@ std::string unique_routing_id() {
     std::random_device rd;
     return "sluice-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + "-" + std::to_string(rd());
 }
+
+struct InFlight {
+    uint64_t seq = 0;
+    uint64_t sent_on = 0;  // the handshake count when it last went out
+    bool acked = false;
+    zmq::message_t records;  // our copy of the records, packed; shared with what was sent
+};
 
 class ZmqProducer final : public QueueProducer {
  public:
@@ -48,53 +62,98 @@ class ZmqProducer final : public QueueProducer {
     }
 
     bool append(const std::vector<std::string_view>& records, const StopToken& stop) override {
-        if (records.empty()) return true;
-        const uint64_t seq = ++seq_;
-        for (;;) {
-            read_monitor();
-            const uint64_t sent_on = handshakes_;
-            if (!send_batch(seq, records, stop)) return false;
-            for (;;) {
-                zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}, {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
-                zmq::poll(items, 2, kPollStep);
-                if (items[0].revents & ZMQ_POLLIN) {
-                    if (received_ack(seq)) return true;
-                    continue;
-                }
-                if (items[1].revents & ZMQ_POLLIN) read_monitor();
-                if (handshakes_ != sent_on) break;  // reconnected: the batch may be lost, send it again
-                if (stop && stop()) return false;   // unacknowledged: the caller keeps its input
-            }
-        }
+        uint64_t ticket = 0;
+        return send(records, stop, ticket) && wait_durable(ticket, stop);
     }
 
- private:
-    bool send_batch(uint64_t seq, const std::vector<std::string_view>& records, const StopToken& stop) {
-        const std::string header = zmq_wire::frame(zmq_wire::kBatchTag, seq);
-        // With `immediate`, sending waits until a receiver is connected: back-pressure on its absence.
-        for (;;) {
-            zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLOUT, 0};
-            zmq::poll(&item, 1, kPollStep);
-            if (item.revents & ZMQ_POLLOUT) {
-                if (socket_.send(zmq::buffer(header), zmq::send_flags::dontwait | zmq::send_flags::sndmore)) break;
-            }
-            if (stop && stop()) return false;
+    bool send(const std::vector<std::string_view>& records, const StopToken& stop, uint64_t& ticket) override {
+        ticket = 0;  // nothing to send is durable at once
+        if (records.empty()) return true;
+        while (in_flight_.size() >= kWindow) {
+            if (!pump(kPollStep, stop)) return false;
+            if (in_flight_.size() >= kWindow && stop && stop()) return false;
         }
-        // The first frame was taken: ZeroMQ delivers a multipart message whole or not at all.
-        for (size_t i = 0; i < records.size(); ++i) {
-            const auto flags = i + 1 < records.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
-            socket_.send(zmq::message_t(records[i].data(), records[i].size()), flags);
+        InFlight batch;
+        batch.seq = seq_ + 1;
+        size_t bytes = 0;
+        for (std::string_view r : records) bytes += zmq_wire::packed_size(r.size());
+        batch.records.rebuild(bytes);
+        char* out = static_cast<char*>(batch.records.data());
+        for (std::string_view r : records) out = zmq_wire::pack_record(out, r);
+        read_monitor();
+        if (!transmit(batch, stop)) return false;
+        seq_ = batch.seq;
+        in_flight_.push_back(std::move(batch));
+        ticket = seq_;
+        return true;
+    }
+
+    uint64_t durable() override {
+        read_acks();
+        read_monitor();
+        (void)resend(kDontWait);  // a host busy with new input still repairs a reconnect at once
+        return in_flight_.empty() ? seq_ : in_flight_.front().seq - 1;
+    }
+
+    bool wait_durable(uint64_t ticket, const StopToken& stop) override {
+        while (durable() < ticket) {
+            if (!pump(kPollStep, stop)) return false;
+            if (durable() < ticket && stop && stop()) return false;  // unacknowledged: the caller keeps its input
         }
         return true;
     }
 
-    bool received_ack(uint64_t seq) {
-        zmq::message_t reply;
-        if (!socket_.recv(reply, zmq::recv_flags::dontwait)) return false;
-        bool ours = false;
-        if (auto s = zmq_wire::parse(zmq_wire::kAckTag, reply.data(), reply.size())) ours = *s == seq;
-        while (reply.more()) (void)socket_.recv(reply);  // anything unexpected is skipped whole
-        return ours;  // acknowledgements of batches sent earlier arrive late after a resend: ignored
+ private:
+    // Waits up to `timeout` for acknowledgements or connection events; after a reconnect, sends
+    // again every batch that went out before it. False if `stop` said so while sending.
+    bool pump(std::chrono::milliseconds timeout, const StopToken& stop) {
+        zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}, {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
+        zmq::poll(items, 2, timeout);
+        if (items[0].revents & ZMQ_POLLIN) read_acks();
+        if (items[1].revents & ZMQ_POLLIN) read_monitor();
+        return resend(stop);
+    }
+
+    // Sends again every unacknowledged batch that went out before the last reconnect. False if
+    // `stop` said so while no receiver was there; the rest then goes on the next call.
+    bool resend(const StopToken& stop) {
+        for (InFlight& batch : in_flight_)
+            if (!batch.acked && batch.sent_on != handshakes_ && !transmit(batch, stop)) return false;
+        return true;
+    }
+
+    // Sends one batch: its header, then its records (ZeroMQ shares the bytes with our copy, it does
+    // not copy them again). False if `stop` said so while no receiver was there.
+    bool transmit(InFlight& batch, const StopToken& stop) {
+        const uint64_t base = in_flight_.empty() ? batch.seq : in_flight_.front().seq;
+        const std::string header = zmq_wire::batch_frame(batch.seq, base);
+        // With `immediate`, sending waits until a receiver is connected: back-pressure on its absence.
+        while (!socket_.send(zmq::buffer(header), zmq::send_flags::dontwait | zmq::send_flags::sndmore)) {
+            if (stop && stop()) return false;
+            zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLOUT, 0};
+            zmq::poll(&item, 1, kPollStep);
+        }
+        batch.sent_on = handshakes_;
+        // The first frame was taken: ZeroMQ delivers a multipart message whole or not at all.
+        zmq::message_t copy;
+        copy.copy(batch.records);
+        socket_.send(copy, zmq::send_flags::none);
+        return true;
+    }
+
+    // Marks every batch acknowledged so far and forgets those no longer ahead of an unacknowledged
+    // one. Acknowledgements may come out of order after a reconnect, or twice: both are harmless.
+    void read_acks() {
+        for (;;) {
+            zmq::message_t reply;
+            if (!socket_.recv(reply, zmq::recv_flags::dontwait)) break;
+            const auto seq = zmq_wire::parse(zmq_wire::kAckTag, reply.data(), reply.size());
+            while (reply.more()) (void)socket_.recv(reply);  // anything unexpected is skipped whole
+            if (!seq || in_flight_.empty() || *seq < in_flight_.front().seq) continue;
+            const uint64_t index = *seq - in_flight_.front().seq;  // sequences in flight are consecutive
+            if (index < in_flight_.size()) in_flight_[index].acked = true;
+        }
+        while (!in_flight_.empty() && in_flight_.front().acked) in_flight_.pop_front();
     }
 
     void read_monitor() {
@@ -112,7 +171,8 @@ class ZmqProducer final : public QueueProducer {
     zmq::context_t context_{1};
     zmq::socket_t socket_;
     zmq::socket_t monitor_;
-    uint64_t seq_ = 0;
+    std::deque<InFlight> in_flight_;  // sent, oldest first; consecutive sequences
+    uint64_t seq_ = 0;                // the last sequence sent
     uint64_t handshakes_ = 0;
 };
 

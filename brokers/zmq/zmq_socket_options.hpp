@@ -10,6 +10,8 @@
 
 namespace sluice {
 
+inline constexpr int kSocketBufferBytes = 4 << 20;
+
 inline void set_common_options(zmq::socket_t& s, std::chrono::milliseconds heartbeat) {
     s.set(zmq::sockopt::linger, 0);
     s.set(zmq::sockopt::heartbeat_ivl, static_cast<int>(heartbeat.count()));
@@ -17,6 +19,10 @@ inline void set_common_options(zmq::socket_t& s, std::chrono::milliseconds heart
     s.set(zmq::sockopt::heartbeat_ttl, static_cast<int>(heartbeat.count() * 5));
     s.set(zmq::sockopt::reconnect_ivl, 100);
     s.set(zmq::sockopt::reconnect_ivl_max, 2000);
+    // A batch is a few hundred kilobytes: kernel socket buffers that hold one whole cut the
+    // send/receive calls and wake-ups per batch (the kernel caps this at net.core.[rw]mem_max).
+    s.set(zmq::sockopt::sndbuf, kSocketBufferBytes);
+    s.set(zmq::sockopt::rcvbuf, kSocketBufferBytes);
 }
 
 }  // namespace sluice

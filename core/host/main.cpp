@@ -3,6 +3,7 @@
 //   sluice-host [--config conf/sluice.toml] <bot-id>
 // Exit codes: 0 stopped cleanly, 1 failed at run time (the supervisor restarts it), 2 refused to
 // start (bad configuration, plugin or parameters; restarting will not help).
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -37,6 +38,17 @@ void install_handlers() {
     signal(SIGPIPE, SIG_IGN);
 }
 
+// A host allocates and frees blocks of a few hundred kilobytes to a few megabytes all the time:
+// ZeroMQ messages, packed batches, file-queue reads. By default glibc maps such blocks one by one
+// or trims them off the heap as soon as they are freed, and the next batch faults the pages in
+// again: on a ZeroMQ chain that was a third of an expert's CPU time. Blocks below 4 MiB therefore
+// come from the heap, which keeps up to 32 MiB of free memory; a report of tens of megabytes is
+// still mapped on its own and given back at once.
+void keep_batch_memory() {
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
+}
+
 int usage() {
     std::cerr << "usage: sluice-host [--config FILE] [--log-level LEVEL] [--no-stderr-log] <bot-id>\n"
                  "Runs one bot of the configuration (default: $SLUICE_CONFIG or conf/sluice.toml).\n"
@@ -48,6 +60,7 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    keep_batch_memory();
     std::string config_file = std::getenv("SLUICE_CONFIG") ? std::getenv("SLUICE_CONFIG") : "conf/sluice.toml";
     std::string bot;
     std::string log_level;  // overrides the bot's log_level (sluicectl run: debug)

@@ -83,6 +83,8 @@ CallResult BotInstance::flush() {
     return finish(plugin_->desc().flush(state_, &ctx_));
 }
 
+bool BotInstance::wants_on_durable() const { return plugin_->desc().on_durable != nullptr; }
+
 void BotInstance::on_durable() {
     if (plugin_->desc().on_durable) plugin_->desc().on_durable(state_, &ctx_);
     finish(SLUICE_OK);

@@ -20,6 +20,15 @@ namespace {
 
 // A bot's output is delivered early once this much is pending (see the emit hook).
 constexpr size_t kEarlyDeliveryBytes = 1u << 20;
+// Batches sent downstream and not yet durable there, at most, before the host waits.
+constexpr size_t kMaxBatchesInFlight = 8;
+// A bot with on_durable (a deduplicator stores its hashes there, a push collector answers its
+// senders) gets it at least this often under steady load: the host then waits until nothing is in
+// flight, which is what on_durable means.
+constexpr auto kOnDurableEvery = std::chrono::milliseconds(200);
+// On stop, how long the host still waits for batches in flight to become durable, so that a clean
+// stop does not make the next start deliver them again.
+constexpr auto kExitGrace = std::chrono::seconds(2);
 
 // Thrown when a stop request interrupts a retry delay: the batch is left unacknowledged and the
 // host exits cleanly; the batch comes again on the next start.
@@ -101,7 +110,7 @@ void Host::start_bot() {
         if (!outbox_.emit(path, m)) return false;
         // A parser turning one big report into many events delivers them as it goes instead of
         // holding them all: duplicates after a crash, never losses. Stopping keeps them pending.
-        if (outbox_.pending_bytes() > kEarlyDeliveryBytes) (void)outbox_.deliver(stop_token_, stats_.sent);
+        if (outbox_.pending_bytes() > kEarlyDeliveryBytes) (void)outbox_.send(stop_token_, stats_.sent);
         return true;
     };
     hooks.fail_record = [this](std::string_view record, std::string_view reason) {
@@ -161,16 +170,63 @@ void Host::publish_stats(bool force) {
     stats_.publish(cfg_.stats_file(id_), id_, static_cast<long>(::getpid()));
 }
 
-bool Host::finish_batch() {
+bool Host::finish_batch() { return send_batch(0) && complete_all(stop_token_); }
+
+bool Host::send_batch(size_t records) {
     if (CallResult r = bot_->flush(); !r.ok()) {
         // Nothing is acknowledged: the batch comes again after the restart.
         log_.error("flush failed, the batch will be delivered again: " + r.error);
         return false;
     }
-    if (!outbox_.deliver(stop_token_, stats_.sent)) return false;
+    if (!outbox_.send(stop_token_, stats_.sent)) return false;
     dump_.commit();
-    bot_->on_durable();
+    in_flight_.push_back(BatchInFlight{outbox_.sent(), records});
+    records_in_flight_ += records;
     return true;
+}
+
+bool Host::complete_oldest(bool wait) {
+    const BatchInFlight& batch = in_flight_.front();
+    if (wait ? !outbox_.wait_durable(batch.tickets, stop_token_) : !outbox_.durable(batch.tickets)) return false;
+    if (input_) input_->ack_oldest();
+    stats_.processed += batch.records;
+    records_in_flight_ -= batch.records;
+    in_flight_.pop_front();
+    if (in_flight_.empty()) {
+        // Everything emitted so far is durable: exactly what on_durable promises the bot.
+        bot_->on_durable();
+        durable_at_ = std::chrono::steady_clock::now();
+        if (crash_guard_) crash_guard_->batch_done();
+    }
+    return true;
+}
+
+bool Host::complete_all(const StopToken& stop) {
+    while (!in_flight_.empty()) {
+        if (!outbox_.wait_durable(in_flight_.front().tickets, stop)) return false;
+        (void)complete_oldest(false);
+    }
+    return true;
+}
+
+bool Host::settle() {
+    while (!in_flight_.empty() && complete_oldest(false)) {
+    }
+    // In suspect mode every batch must end before the next starts (CrashGuard); a reload replaces
+    // the output queues.
+    const bool drain = crash_guard_->suspect() || signals_.reload ||
+                       (bot_->wants_on_durable() && std::chrono::steady_clock::now() - durable_at_ >= kOnDurableEvery);
+    while (!in_flight_.empty() && (drain || in_flight_.size() > kMaxBatchesInFlight))
+        if (!complete_oldest(true)) return false;
+    return true;
+}
+
+void Host::complete_before_exit() {
+    if (in_flight_.empty()) return;
+    const auto until = std::chrono::steady_clock::now() + kExitGrace;
+    if (!complete_all([until] { return std::chrono::steady_clock::now() >= until; }))
+        log_.info(std::to_string(records_in_flight_) +
+                  " message(s) were not yet durable downstream: they are delivered again on the next start");
 }
 
 // A message failed for good: IntelMQ's error policy decides what is logged, whether it is dumped and
@@ -254,16 +310,24 @@ void Host::process_one(std::string_view record) {
 int Host::run_processor() {
     const auto batch_size = static_cast<size_t>(bot_cfg_->settings.batch_size);
     while (!signals_.stop) {
-        if (signals_.reload.exchange(false)) reload();
-        const auto& batch = input_->take(batch_size, std::chrono::milliseconds(200));
+        if (signals_.reload) {
+            if (!complete_all(stop_token_)) break;
+            signals_.reload = false;
+            reload();
+        }
+        // While batches are in flight, nothing waits for input: their completion may be due.
+        const auto& batch =
+            input_->take(batch_size, in_flight_.empty() ? std::chrono::milliseconds(200) : std::chrono::milliseconds(0));
         if (batch.empty()) {
+            if (!in_flight_.empty() && !complete_oldest(true)) break;
+            stats_.in_flight = records_in_flight_;
             publish_stats();
             continue;
         }
         // Published at once when work starts after a pause: `sluicectl up --until-idle` must never
         // read an old "nothing in flight" while this batch waits for a slow ZeroMQ receiver.
         const bool was_idle = idle_published_;
-        stats_.in_flight = batch.size();
+        stats_.in_flight = records_in_flight_ + batch.size();
         if (was_idle) publish_stats(true);
         crash_guard_->begin_batch();
         for (std::string_view record : batch) {
@@ -283,14 +347,16 @@ int Host::run_processor() {
             }
             process_one(record);
         }
-        if (!finish_batch()) return signals_.stop ? 0 : 1;
-        input_->ack();
-        crash_guard_->batch_done();
-        stats_.processed += batch.size();
-        stats_.in_flight = 0;
+        if (!send_batch(batch.size())) {
+            if (signals_.stop) break;
+            return 1;
+        }
+        if (!settle()) break;
+        stats_.in_flight = records_in_flight_;
         publish_stats();
         log_progress();
     }
+    complete_before_exit();
     return 0;
 }
 

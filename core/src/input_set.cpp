@@ -6,12 +6,13 @@
 namespace sluice {
 
 InputSet::InputSet(std::vector<std::unique_ptr<QueueConsumer>> inputs)
-    : inputs_(std::move(inputs)), taken_(inputs_.size(), false) {}
+    : inputs_(std::move(inputs)) {}
 
 const std::vector<std::string_view>& InputSet::take(size_t max, std::chrono::milliseconds wait) {
     if (inputs_.size() == 1) {
-        taken_[0] = true;
-        return inputs_[0]->take(max, wait);
+        const auto& records = inputs_[0]->take(max, wait);
+        if (!records.empty()) takes_.push_back(0);
+        return records;
     }
     // Nothing waits in any input: wait on each in short turns until `wait` is used up.
     const auto slice = std::max(std::chrono::milliseconds(5), wait / static_cast<long>(inputs_.size() * 4));
@@ -22,7 +23,7 @@ const std::vector<std::string_view>& InputSet::take(size_t max, std::chrono::mil
             const size_t at = (next_ + i) % inputs_.size();
             const auto& records = inputs_[at]->take(max, first_round ? std::chrono::milliseconds(0) : slice);
             if (records.empty()) continue;
-            taken_[at] = true;
+            takes_.push_back(at);
             next_ = at + 1;
             return records;
         }
@@ -32,11 +33,19 @@ const std::vector<std::string_view>& InputSet::take(size_t max, std::chrono::mil
 }
 
 void InputSet::ack() {
-    for (size_t i = 0; i < inputs_.size(); ++i)
-        if (taken_[i]) {
+    std::vector<bool> acked(inputs_.size(), false);
+    for (size_t i : takes_)
+        if (!acked[i]) {
             inputs_[i]->ack();
-            taken_[i] = false;
+            acked[i] = true;
         }
+    takes_.clear();
+}
+
+void InputSet::ack_oldest() {
+    if (takes_.empty()) return;
+    inputs_[takes_.front()]->ack_oldest();
+    takes_.pop_front();
 }
 
 }  // namespace sluice

@@ -66,11 +66,17 @@ void Outbox::rollback(const Mark& m) {
 }
 
 bool Outbox::deliver(const StopToken& stop, std::map<std::string, uint64_t>& sent) {
+    return send(stop, sent) && wait_durable(this->sent(), stop);
+}
+
+bool Outbox::send(const StopToken& stop, std::map<std::string, uint64_t>& sent) {
     for (auto& t : targets_) {
         if (t.spans.empty()) continue;
         views_.clear();
         for (auto [offset, length] : t.spans) views_.emplace_back(t.buffer.data() + offset, length);
-        if (!t.producer->append(views_, stop)) return false;
+        uint64_t ticket = 0;
+        if (!t.producer->send(views_, stop, ticket)) return false;
+        t.ticket = std::max(t.ticket, ticket);
         t.buffer.clear();
         t.spans.clear();
     }
@@ -83,6 +89,29 @@ bool Outbox::deliver(const StopToken& stop, std::map<std::string, uint64_t>& sen
 
 bool Outbox::empty() const {
     return std::all_of(targets_.begin(), targets_.end(), [](const Target& t) { return t.spans.empty(); });
+}
+
+}  // namespace sluice
+
+namespace sluice {
+
+Outbox::Tickets Outbox::sent() const {
+    Tickets tickets;
+    tickets.reserve(targets_.size());
+    for (const auto& t : targets_) tickets.push_back(t.ticket);
+    return tickets;
+}
+
+bool Outbox::durable(const Tickets& tickets) {
+    for (size_t i = 0; i < tickets.size() && i < targets_.size(); ++i)
+        if (tickets[i] > targets_[i].producer->durable()) return false;
+    return true;
+}
+
+bool Outbox::wait_durable(const Tickets& tickets, const StopToken& stop) {
+    for (size_t i = 0; i < tickets.size() && i < targets_.size(); ++i)
+        if (!targets_[i].producer->wait_durable(tickets[i], stop)) return false;
+    return true;
 }
 
 }  // namespace sluice

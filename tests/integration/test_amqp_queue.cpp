@@ -29,10 +29,10 @@ sluice::AmqpSettings settings_for(const sluice::test::RabbitMqServer& rabbit) {
     return s;
 }
 
-std::vector<std::string> take(sluice::QueueConsumer& c, size_t want) {
+std::vector<std::string> take(sluice::QueueConsumer& c, size_t want, size_t max = 100) {
     std::vector<std::string> out;
     for (int i = 0; i < 200 && out.size() < want; ++i)
-        for (auto r : c.take(100, 50ms)) out.emplace_back(r);
+        for (auto r : c.take(max, 50ms)) out.emplace_back(r);
     return out;
 }
 
@@ -122,6 +122,23 @@ TEST_CASE("amqp delivers confirmed batches and delivers again what was taken but
     consumer.reset();
     CHECK(sluice::amqp_queue_stats(s, "parser-queue").records == 0);
     CHECK(sluice::amqp_queue_stats(s, "never-declared-queue").records == 0);
+
+    // ack_oldest acknowledges the oldest take only: the later one comes again.
+    REQUIRE(producer->append({"f1"}, {}));
+    REQUIRE(producer->append({"f2"}, {}));
+    {
+        auto c = sluice::open_amqp_consumer(s, "parser-queue");
+        CHECK(take(*c, 1, 1) == std::vector<std::string>{"f1"});
+        CHECK(take(*c, 1, 1) == std::vector<std::string>{"f2"});
+        c->ack_oldest();
+    }
+    {
+        auto c = sluice::open_amqp_consumer(s, "parser-queue");
+        CHECK(take(*c, 1) == std::vector<std::string>{"f2"});
+        CHECK(c->take(10, 300ms).empty());
+        c->ack();
+    }
+    CHECK(sluice::amqp_queue_stats(s, "parser-queue").records == 0);
 
     SUBCASE("the password comes from the environment and is never printed") {
         sluice::AmqpSettings env = s;

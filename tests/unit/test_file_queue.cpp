@@ -168,6 +168,24 @@ TEST_CASE("acknowledged records are not delivered again") {
     CHECK(consumer->take(10, 20ms).empty());
 }
 
+TEST_CASE("ack_oldest acknowledges the oldest take only, and later takes come again") {
+    TempDir dir;
+    const auto records = payloads(0, 50);
+    append_all(*sluice::open_file_producer(dir.path()), records, 10);
+    {
+        auto consumer = sluice::open_file_consumer(dir.path());
+        REQUIRE(take_copy(*consumer, 20).size() == 20);
+        REQUIRE(take_copy(*consumer, 15).size() == 15);
+        consumer->ack_oldest();  // the first take: records 0..19
+        const auto third = take_copy(*consumer, 5);
+        REQUIRE(third.size() == 5);
+        CHECK(third.front() == records[35]);  // the views of the current take are unaffected
+    }
+    auto consumer = sluice::open_file_consumer(dir.path());
+    const auto rest = drain(*consumer);
+    CHECK(rest == std::vector<std::string>(records.begin() + 20, records.end()));
+}
+
 TEST_CASE("a torn cursor slot falls back to the previous acknowledgement") {
     TempDir dir;
     const auto records = payloads(0, 30);

@@ -167,6 +167,59 @@ to = ["sink"]
     CHECK(ids.size() == 40000);
 }
 
+TEST_CASE("over zmq the host works on later batches while earlier ones await acknowledgement, and acks its input in order") {
+    Pipeline p(0, R"(
+[bots.fixture]
+plugin = "expert_fixture"
+to = [{ bot = "sink", transport = "zmq" }]
+)");
+    std::vector<std::string> in;
+    for (int i = 0; i < 5000; ++i) in.push_back(event(i));  // ten batches of 500
+    p.feed(in);
+    auto transports = sluice::make_transport_factory();
+    sluice::HostSignals signals;
+    sluice::Host host(p.cfg, "fixture", *transports, signals);  // makes var/run, where the endpoint lives
+    auto sink = transports->consumer(p.cfg, "sink", "zmq");
+    const auto unacknowledged_input = [&] { return transports->stats(p.cfg, "fixture", "file").records; };
+    const auto input_becomes = [&](uint64_t records) {
+        for (int i = 0; i < 500 && unacknowledged_input() != records; ++i) std::this_thread::sleep_for(10ms);
+        return unacknowledged_input() == records;
+    };
+    int code = -1;
+    std::thread t([&] { code = host.run(); });
+
+    // The sink acknowledges nothing, and still eight batches come: the host did not wait for each.
+    size_t received = 0, batches = 0;
+    for (int i = 0; i < 200 && batches < 8; ++i) {
+        const auto& batch = sink->take(1, 50ms);  // max 1: one batch per take
+        if (batch.empty()) continue;
+        CHECK(batch.size() == 500);
+        received += batch.size();
+        ++batches;
+    }
+    CHECK(batches == 8);
+    CHECK(sink->take(1, 500ms).empty());  // the window is full: the ninth waits
+    CHECK(unacknowledged_input() == 5000);  // nothing is durable downstream, so nothing is acknowledged
+
+    sink->ack_oldest();
+    CHECK(input_becomes(4500));  // exactly the first batch
+    const auto& ninth = sink->take(1, 2000ms);
+    CHECK(ninth.size() == 500);
+    received += ninth.size();
+    CHECK(unacknowledged_input() == 4500);
+
+    sink->ack();
+    for (int i = 0; i < 200 && received < 5000; ++i) {
+        received += sink->take(1000, 50ms).size();
+        sink->ack();
+    }
+    CHECK(received == 5000);
+    CHECK(input_becomes(0));
+    signals.stop = true;
+    t.join();
+    CHECK(code == 0);
+}
+
 TEST_CASE("error_procedure stop: the host stops on a failed message and acknowledges nothing") {
     Pipeline p(0, R"(
 [bots.fixture]

@@ -57,6 +57,9 @@ struct ProcMemory {
 // VmRSS and VmHWM of a running process; nullopt when it is gone.
 std::optional<ProcMemory> read_proc_memory(pid_t pid);
 
+// User + system CPU seconds a running process has used so far (/proc/<pid>/stat); nullopt when gone.
+std::optional<double> read_proc_cpu_seconds(pid_t pid);
+
 // The first child process of `pid` (e.g. the program strace runs), or -1.
 pid_t first_child_of(pid_t pid);
 

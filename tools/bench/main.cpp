@@ -174,6 +174,14 @@ void print_table(const Results& r) {
             if (!hwm.empty())
                 std::printf("  %s: sluicectl exited after %.2f s; VmHWM of each host after the last event: %s\n",
                             ch.transport.c_str(), ch.wall_s, hwm.c_str());
+            std::string cpu;
+            char cell[32];
+            for (const auto& [bot, s] : ch.bot_cpu_s) {
+                std::snprintf(cell, sizeof cell, " %.2f", s);
+                cpu += (cpu.empty() ? "" : ",") + (" " + bot) + cell;
+            }
+            if (!cpu.empty())
+                std::printf("  %s: CPU seconds of each host until the last event:%s\n", ch.transport.c_str(), cpu.c_str());
         }
         std::printf("\n");
     }
@@ -310,6 +318,10 @@ std::string to_json(const Results& r) {
             w.Key("host_vm_hwm_kib");
             w.StartObject();
             for (const auto& [bot, kib] : ch.bot_hwm_kib) kv(w, bot.c_str(), kib);
+            w.EndObject();
+            w.Key("host_cpu_seconds");
+            w.StartObject();
+            for (const auto& [bot, s] : ch.bot_cpu_s) kv(w, bot.c_str(), s);
             w.EndObject();
             write_fsyncs(w, ch.fsyncs);
             for (const auto& l : r.latencies) {

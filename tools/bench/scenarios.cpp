@@ -373,6 +373,7 @@ pid_t published_pid(const fs::path& stats_file) {
 
 struct ChainRun {
     std::map<std::string, long> bot_hwm_kib;  // VmHWM of each host still running after the last event
+    std::map<std::string, double> bot_cpu_s;  // and its CPU seconds until then
     std::string problem;
     double seconds = 0, wall_s = 0;
     uint64_t out = 0;
@@ -416,6 +417,7 @@ ChainRun run_chain_once(const Env& env, const std::string& transport, const fs::
         const pid_t pid = published_pid(dir / "var" / "run" / (p + ".stats.json"));
         const auto mem = pid > 0 ? read_proc_memory(pid) : std::nullopt;
         run.bot_hwm_kib[p] = mem ? mem->vm_hwm_kib : 0;  // 0: it had exited (a scheduled collector)
+        if (const auto cpu = pid > 0 ? read_proc_cpu_seconds(pid) : std::nullopt) run.bot_cpu_s[p] = *cpu;
     }
     ctl.wait(ms_of(env.timeout_s + 60));
     run.wall_s = since(t0);
@@ -473,6 +475,7 @@ ChainResult run_chain(const Env& env, const std::string& transport) {
     r.cpu_s_per_100k = per_100k(r.user_s + r.sys_s, run.out);
     r.peak_rss_kib = run.usage.maxrss_kib;
     r.bot_hwm_kib = run.bot_hwm_kib;
+    r.bot_cpu_s = run.bot_cpu_s;
     if (run.problem.empty()) cleanup(env, dir);
 
     if (env.strace.empty()) {

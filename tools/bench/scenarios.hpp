@@ -83,6 +83,7 @@ struct ChainResult {
     double sys_s = 0;
     double cpu_s_per_100k = 0;
     std::map<std::string, long> bot_hwm_kib;  // VmHWM of each host after the last event; 0: it had exited
+    std::map<std::string, double> bot_cpu_s;  // CPU seconds of each host until the last event; absent: it had exited
     long peak_rss_kib = 0;  // ru_maxrss of sluicectl's tree: its largest process (at least the bench's size at fork)
     FsyncCount fsyncs;
 };

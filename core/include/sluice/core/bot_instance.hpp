@@ -88,6 +88,8 @@ class BotInstance {
     CallResult collect();
     CallResult flush();
     void on_durable();
+    // Whether the bot has an on_durable at all: the host then makes sure it comes regularly.
+    bool wants_on_durable() const;
 
  private:
     CallResult finish(uint32_t status);

@@ -2,12 +2,16 @@
 //
 // The processing loop of sluice-host: one bot, its input, its output edges. For every batch: take
 // messages from the input, run the bot on each (retrying and dumping per the error policy), flush
-// the bot, make every emitted message durable downstream, commit the dump, and only then
-// acknowledge the batch upstream. A crash at any point therefore loses nothing; at worst the batch
-// is delivered again.
+// the bot, send every emitted message downstream, commit the dump, and acknowledge the batch
+// upstream only once what it emitted is durable downstream. A crash at any point therefore loses
+// nothing; at worst the batch is delivered again. Batches are pipelined: while the output of one is
+// on its way (a ZeroMQ edge acknowledges only when the chain behind it holds it durably), the host
+// takes and processes the next ones, up to kMaxBatchesInFlight, and acknowledges them in order.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <deque>
 #include <memory>
 #include <string>
 
@@ -44,7 +48,12 @@ class Host {
     void start_bot();
     int run_collector();
     int run_processor();
-    bool finish_batch();  // flush, deliver, dump, on_durable; false on failure or stop
+    bool finish_batch();  // send_batch, then wait until it is durable; false on failure or stop
+    bool send_batch(size_t records);  // flush, send, commit the dump; false on failure or stop
+    bool complete_oldest(bool wait);  // acknowledges the oldest batch in flight once it is durable
+    bool complete_all(const StopToken& stop);
+    bool settle();              // completes what is durable, waits where the window or on_durable says
+    void complete_before_exit();
     void process_one(std::string_view record);
     void give_up(std::string_view record, const std::string& error, int64_t attempts);
     void log_progress();
@@ -68,6 +77,13 @@ class Host {
     std::chrono::steady_clock::time_point progress_logged_at_ = std::chrono::steady_clock::now();
     Outbox outbox_;
     Outbox::Mark mark_;
+    struct BatchInFlight {
+        Outbox::Tickets tickets;  // durable once these are
+        size_t records = 0;
+    };
+    std::deque<BatchInFlight> in_flight_;  // sent, input not acknowledged yet, oldest first
+    size_t records_in_flight_ = 0;
+    std::chrono::steady_clock::time_point durable_at_ = std::chrono::steady_clock::now();  // last on_durable
     DumpFile dump_;
     BotStats stats_;
     int lock_fd_ = -1;

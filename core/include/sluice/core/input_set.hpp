@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // A bot fed by edges of several transports at once (a file queue from one producer, ZeroMQ from
 // another) reads them as one input: each take() serves the next input that has something, in
-// turn, so a busy input cannot starve a quiet one; ack() acknowledges whatever was taken.
+// turn, so a busy input cannot starve a quiet one; ack() acknowledges whatever was taken, and
+// ack_oldest() the oldest take, at the input it came from.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -16,10 +18,11 @@ class InputSet final : public QueueConsumer {
     explicit InputSet(std::vector<std::unique_ptr<QueueConsumer>> inputs);
     const std::vector<std::string_view>& take(size_t max, std::chrono::milliseconds wait) override;
     void ack() override;
+    void ack_oldest() override;
 
  private:
     std::vector<std::unique_ptr<QueueConsumer>> inputs_;
-    std::vector<bool> taken_;
+    std::deque<size_t> takes_;  // the input of every take not acknowledged yet, oldest first
     size_t next_ = 0;
     std::vector<std::string_view> none_;
 };

@@ -40,6 +40,14 @@ class Outbox {
     // Appends everything pending to its queue, durably. False when `stop` ended a back-pressure wait
     // (what was not appended stays pending). Returns the count delivered per path in `sent`.
     bool deliver(const StopToken& stop, std::map<std::string, uint64_t>& sent);
+    // As deliver(), but returns once every queue has the records on their way (QueueProducer::send),
+    // which may be before they are durable: sent() and durable() then tell when they are.
+    bool send(const StopToken& stop, std::map<std::string, uint64_t>& sent);
+    // What has been sent so far, per target: durable once each target's producer says so.
+    using Tickets = std::vector<uint64_t>;
+    Tickets sent() const;
+    bool durable(const Tickets& tickets);  // does not block
+    bool wait_durable(const Tickets& tickets, const StopToken& stop);
     bool empty() const;
     // Bytes serialized and not yet delivered: the host delivers early past a bound, so one huge
     // report does not hold all its events in memory.
@@ -51,6 +59,7 @@ class Outbox {
         std::shared_ptr<QueueProducer> producer;
         std::string buffer;
         std::vector<std::pair<size_t, size_t>> spans;  // offset, length in buffer
+        uint64_t ticket = 0;                           // of the producer's last send
     };
     std::vector<Target> targets_;
     std::map<std::string, std::vector<size_t>, std::less<>> routes_;  // path → target indexes

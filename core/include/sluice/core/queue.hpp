@@ -6,6 +6,10 @@
 //    written and fsynced; AMQP: publisher-confirmed; ZeroMQ: acknowledged by the peer);
 //  - QueueConsumer::take hands out records that stay in the queue until ack(); a consumer that dies
 //    before ack() sees them again (duplicates after a crash are allowed, losses are not).
+// A host pipelines: it sends a batch's output (QueueProducer::send), takes and processes the next
+// batch while that output is on its way, and acknowledges each input batch (ack_oldest) only once
+// the output it gave is durable. On a ZeroMQ edge, whose acknowledgement travels back from the end
+// of the chain, that is what lets every bot of a chain work at once.
 #pragma once
 
 #include <chrono>
@@ -35,6 +39,27 @@ class QueueProducer {
     // queue is over its size bound (back-pressure); returns false if `stop` said so while blocked,
     // in which case nothing was appended. Throws QueueError on I/O failure.
     virtual bool append(const std::vector<std::string_view>& records, const StopToken& stop) = 0;
+
+    // Hands the records over and returns, possibly before they are durable; the transport keeps
+    // what it needs until they are. `ticket` is set to this send's number: tickets rise by one per
+    // send. Blocks while the transport has too much unconfirmed (a window); false if `stop` said so
+    // meanwhile, and then nothing was sent. The default appends, so its tickets are durable at once.
+    virtual bool send(const std::vector<std::string_view>& records, const StopToken& stop, uint64_t& ticket) {
+        if (!append(records, stop)) return false;
+        ticket = ++sent_;
+        return true;
+    }
+    // The highest ticket that is durable together with every ticket before it; does not block.
+    virtual uint64_t durable() { return sent_; }
+    // Blocks until `ticket` is durable; false if `stop` said so first.
+    virtual bool wait_durable(uint64_t ticket, const StopToken& stop) {
+        (void)ticket;
+        (void)stop;
+        return true;
+    }
+
+ private:
+    uint64_t sent_ = 0;
 };
 
 class QueueConsumer {
@@ -43,10 +68,15 @@ class QueueConsumer {
     // Returns up to `max` records after the ones already taken, waiting up to `wait` for the first.
     // A transport that acknowledges several records as one unit (AMQP with records_per_message > 1)
     // returns whole units, so up to max - 1 + the unit's size. The views are valid until the next
-    // take() or ack(). Empty when nothing arrived in time.
+    // take() or ack(). Empty when nothing arrived in time. Records taken and not acknowledged stay
+    // held by the consumer (or its broker) until acknowledged, however many takes follow.
     virtual const std::vector<std::string_view>& take(size_t max, std::chrono::milliseconds wait) = 0;
     // Acknowledges every record taken so far: they will not be delivered again.
     virtual void ack() = 0;
+    // Acknowledges the records of the oldest take() that returned any and is not acknowledged yet,
+    // leaving those of later takes pending: a host acknowledges batch by batch, in order, while it
+    // already works on the next ones. The views of the current take stay valid.
+    virtual void ack_oldest() = 0;
 };
 
 // The size of a queue as an operator sees it.
