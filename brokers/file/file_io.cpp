@@ -6,7 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -54,6 +56,29 @@ void pwrite_all(int fd, const char* src, size_t size, uint64_t offset, const std
             throw_io_error("write", path, errno);
         }
         done += static_cast<size_t>(n);
+    }
+}
+
+void pwritev_all(int fd, std::vector<iovec>& pieces, uint64_t offset, const std::filesystem::path& path) {
+    size_t first = 0;
+    while (first < pieces.size()) {
+        const int count = static_cast<int>(std::min<size_t>(pieces.size() - first, IOV_MAX));
+        const ssize_t n = ::pwritev(fd, pieces.data() + first, count, static_cast<off_t>(offset));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw_io_error("write", path, errno);
+        }
+        if (n == 0) throw_io_error("write", path, EIO);  // no progress on a regular file: give up
+        offset += static_cast<uint64_t>(n);
+        for (size_t left = static_cast<size_t>(n); left > 0 && first < pieces.size();) {
+            iovec& piece = pieces[first];
+            const size_t taken = std::min(left, piece.iov_len);
+            piece.iov_base = static_cast<char*>(piece.iov_base) + taken;
+            piece.iov_len -= taken;
+            left -= taken;
+            if (piece.iov_len == 0) ++first;
+        }
+        while (first < pieces.size() && pieces[first].iov_len == 0) ++first;
     }
 }
 

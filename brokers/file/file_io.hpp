@@ -4,11 +4,13 @@
 #pragma once
 
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string_view>
+#include <vector>
 
 #include "unique_fd.hpp"
 
@@ -22,6 +24,9 @@ UniqueFd open_file(const std::filesystem::path& path, int flags, bool missing_ok
 // Reads until `size` bytes or end of file; returns the number read.
 size_t pread_full(int fd, char* dst, size_t size, uint64_t offset, const std::filesystem::path& path);
 void pwrite_all(int fd, const char* src, size_t size, uint64_t offset, const std::filesystem::path& path);
+// Writes every piece of `pieces`, in order, from `offset` on (IOV_MAX at a time, resuming after a
+// short write). The pieces are advanced as they go out.
+void pwritev_all(int fd, std::vector<iovec>& pieces, uint64_t offset, const std::filesystem::path& path);
 
 uint64_t file_size(int fd, const std::filesystem::path& path);
 void sync_data(int fd, const std::filesystem::path& path);

@@ -4,6 +4,11 @@
 // from memory: each append takes dir/producer.lock, finds the newest segment afresh, repairs a tail
 // torn by a producer that died mid-write, and only then writes. While the lock is held no other
 // write is in progress, so any incomplete record at the end of the newest segment is garbage.
+// send() writes without syncing; the fdatasync comes when durability is asked for (wait_durable,
+// append) or before the producer moves to another segment, so one sync can cover several batches
+// while the host already works on the next ones. A consumer may read records before they are
+// synced, as it always could between write and sync: only the sender's acknowledgement of its own
+// input waits for the sync, and a machine crash before it makes the sender deliver them again.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,6 +42,12 @@ class FileProducer final : public QueueProducer {
     }
 
     bool append(const std::vector<std::string_view>& records, const StopToken& stop) override {
+        uint64_t ticket = 0;
+        return send(records, stop, ticket) && wait_durable(ticket, stop);
+    }
+
+    bool send(const std::vector<std::string_view>& records, const StopToken& stop, uint64_t& ticket) override {
+        ticket = written_;  // nothing to write: durable once what came before is
         if (records.empty()) return true;
         const uint64_t batch_bytes = encoded_size(records);
         if (!wait_for_room(stop)) return false;
@@ -46,6 +57,14 @@ class FileProducer final : public QueueProducer {
         drop_torn_tail();
         if (end_ >= options_.segment_bytes) start_segment(segment_ + 1);
         write_batch(records, batch_bytes);
+        ticket = ++written_;
+        return true;
+    }
+
+    uint64_t durable() override { return synced_; }
+
+    bool wait_durable(uint64_t ticket, const StopToken&) override {
+        if (ticket > synced_) sync_written();
         return true;
     }
 
@@ -84,6 +103,7 @@ class FileProducer final : public QueueProducer {
         // The inode tells whether the open file is still the one of that name (a queue directory that
         // was wiped and started again reuses names).
         if (fd_ && newest == segment_ && inode_of(path_) == inode_) return;
+        sync_written();  // what went into the segment left behind must not be forgotten
         path_ = segment_path(dir_, newest);
         fd_ = open_file(path_, O_RDWR);
         segment_ = newest;
@@ -123,6 +143,7 @@ class FileProducer final : public QueueProducer {
         // The consumer treats the previous segment as final as soon as it sees this name; it must also
         // survive an OS crash, or records fsynced into it would vanish with the directory entry.
         sync_dir(dir_);
+        sync_written();
         fd_ = std::move(fd);
         path_ = std::move(path);
         segment_ = sequence;
@@ -130,22 +151,36 @@ class FileProducer final : public QueueProducer {
         end_ = 0;
     }
 
+    // The records are written from where they are, each after its header: no copy of the batch,
+    // however large (one record can be a report of tens of megabytes). Not synced here.
     void write_batch(const std::vector<std::string_view>& records, uint64_t batch_bytes) {
-        buffer_.reserve(batch_bytes);
-        char* out = buffer_.data();
-        for (std::string_view record : records) {
-            encode_record(out, record.data(), record.size());
-            out += kHeaderBytes + record.size();
+        headers_.resize(records.size() * kHeaderBytes);
+        pieces_.clear();
+        for (size_t i = 0; i < records.size(); ++i) {
+            char* header = headers_.data() + i * kHeaderBytes;
+            encode_header(header, records[i].data(), records[i].size());
+            pieces_.push_back(iovec{header, kHeaderBytes});
+            pieces_.push_back(iovec{const_cast<char*>(records[i].data()), records[i].size()});
         }
         try {
-            pwrite_all(fd_.get(), buffer_.data(), batch_bytes, end_, path_);
-            sync_data(fd_.get(), path_);  // one sync for the whole batch: the group commit
+            pwritev_all(fd_.get(), pieces_, end_, path_);
         } catch (...) {
             // Whatever reached the file is of unknown durability; leave it for the next append's scan.
             fd_.reset();
             throw;
         }
         end_ += batch_bytes;
+    }
+
+    // One fdatasync for every batch written since the last: the group commit.
+    void sync_written() {
+        if (synced_ == written_) return;
+        // A failed write dropped the file it went to: what was written there before cannot be
+        // synced any more, so it must not be reported durable.
+        if (!fd_)
+            throw QueueError("file queue " + dir_.string() + ": a write failed before the last batches were synced");
+        sync_data(fd_.get(), path_);
+        synced_ = written_;
     }
 
     std::filesystem::path dir_;
@@ -158,7 +193,11 @@ class FileProducer final : public QueueProducer {
     uint64_t segment_ = 0;
     ino_t inode_ = 0;
     uint64_t end_ = 0;
-    ByteBuffer buffer_;
+    ByteBuffer buffer_;  // for scanning a segment another producer wrote to
+    std::vector<char> headers_;
+    std::vector<iovec> pieces_;
+    uint64_t written_ = 0;  // batches written (the tickets of send)
+    uint64_t synced_ = 0;   // batches written and synced
 };
 
 }  // namespace

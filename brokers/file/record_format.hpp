@@ -8,7 +8,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 
 namespace sluice::fileq {
@@ -30,11 +29,10 @@ inline uint32_t payload_crc(const char* data, size_t size) {
     return crc32_gzip_refl(0, reinterpret_cast<const unsigned char*>(data), size);
 }
 
-// Writes header and payload at dst, which has room for kHeaderBytes + size.
-inline void encode_record(char* dst, const char* payload, size_t size) {
+// Writes the header of `payload` at dst, which has room for kHeaderBytes.
+inline void encode_header(char* dst, const char* payload, size_t size) {
     store_le32(dst, static_cast<uint32_t>(size));
     store_le32(dst + 4, payload_crc(payload, size));
-    std::memcpy(dst + kHeaderBytes, payload, size);
 }
 
 enum class FrameStatus {

@@ -18,8 +18,9 @@
 namespace sluice {
 namespace {
 
-// A bot's output is delivered early once this much is pending (see the emit hook).
-constexpr size_t kEarlyDeliveryBytes = 1u << 20;
+// A bot's output is sent early once this much is pending (see the emit hook). Sending costs no
+// sync (that waits for the batch's end), so this only bounds what a big report holds in memory.
+constexpr size_t kEarlyDeliveryBytes = 256u << 10;
 // Batches sent downstream and not yet durable there, at most, before the host waits.
 constexpr size_t kMaxBatchesInFlight = 8;
 // A bot with on_durable (a deduplicator stores its hashes there, a push collector answers its
@@ -108,7 +109,7 @@ void Host::start_bot() {
     BotHooks hooks;
     hooks.emit = [this](std::string_view path, const Message& m) {
         if (!outbox_.emit(path, m)) return false;
-        // A parser turning one big report into many events delivers them as it goes instead of
+        // A parser turning one big report into many events sends them as it goes instead of
         // holding them all: duplicates after a crash, never losses. Stopping keeps them pending.
         if (outbox_.pending_bytes() > kEarlyDeliveryBytes) (void)outbox_.send(stop_token_, stats_.sent);
         return true;
@@ -139,9 +140,11 @@ int Host::run() {
     try {
         code = bot_->kind() == SLUICE_KIND_COLLECTOR ? run_collector() : run_processor();
     } catch (const StopRequested&) {
+        complete_before_exit();
         code = 0;
     } catch (const ErrorProcedureStop& e) {
         log_.log(LogLevel::critical, "stopping, error_procedure is \"stop\": " + e.why);
+        complete_before_exit();  // the batches before the failed one are done
         code = kExitErrorProcedureStop;
     } catch (const std::exception& e) {
         log_.log(LogLevel::critical, e.what());
@@ -224,7 +227,13 @@ bool Host::settle() {
 void Host::complete_before_exit() {
     if (in_flight_.empty()) return;
     const auto until = std::chrono::steady_clock::now() + kExitGrace;
-    if (!complete_all([until] { return std::chrono::steady_clock::now() >= until; }))
+    bool done = false;
+    try {
+        done = complete_all([until] { return std::chrono::steady_clock::now() >= until; });
+    } catch (const std::exception& e) {
+        log_.error(std::string("while completing the batches in flight: ") + e.what());
+    }
+    if (!done)
         log_.info(std::to_string(records_in_flight_) +
                   " message(s) were not yet durable downstream: they are delivered again on the next start");
 }
@@ -316,8 +325,8 @@ int Host::run_processor() {
             reload();
         }
         // While batches are in flight, nothing waits for input: their completion may be due.
-        const auto& batch =
-            input_->take(batch_size, in_flight_.empty() ? std::chrono::milliseconds(200) : std::chrono::milliseconds(0));
+        const auto& batch = input_->take(
+            batch_size, in_flight_.empty() ? std::chrono::milliseconds(200) : std::chrono::milliseconds(0));
         if (batch.empty()) {
             if (!in_flight_.empty() && !complete_oldest(true)) break;
             stats_.in_flight = records_in_flight_;

@@ -47,8 +47,10 @@ Message& Message::operator=(const Message& other) {
 void Message::clear() {
     // Bounded, so one huge message does not keep its memory for the life of the process.
     constexpr size_t kMaxSpare = 256, kMaxSpareText = 64 * 1024;
-    for (Field& f : fields_)
+    for (Field& f : fields_) {
+        if (f.text.borrowed()) f.text.assign({});  // the record it refers to may go after this
         if (spare_.size() < kMaxSpare && f.text.capacity() <= kMaxSpareText) spare_.push_back(std::move(f));
+    }
     fields_.clear();
     source_ = {};
 }

@@ -9,6 +9,9 @@
 
 #include <sluice/codec.hpp>
 
+#include <cstring>
+#include <utility>
+
 #include "sluice/core/message.hpp"
 
 #if defined(__SSE2__)
@@ -126,6 +129,14 @@ struct RawField {
     std::string_view text;
     ValueKind kind;
     size_t nested_offset = 0, nested_length = 0;
+    bool in_source = false;  // `text` is in the decoded JSON itself, not in the decode buffer
+};
+
+// A string of the decoded JSON left out of the decode buffer: the buffer holds "" in its place,
+// and the handler, given that empty string at `at` in the buffer, takes `text` instead.
+struct LeftOut {
+    size_t at;              // where the string's content would start in the buffer
+    std::string_view text;  // the content, in the decoded JSON
 };
 
 // The Writer's output stream for nested values: appends to a std::string the decoder keeps.
@@ -142,6 +153,23 @@ struct DecodeScratch {
     std::string buffer;  // the record, NUL-terminated and parsed in situ
     std::string nested;  // compact JSON of nested values, back to back
     std::vector<RawField> fields;
+    std::vector<LeftOut> left_out;  // strings of the record not copied into `buffer`
+
+    // The string the parser found at [s, s + len) in the buffer, or the one left out there.
+    std::pair<std::string_view, bool> resolve(const char* s, size_t len) const {
+        if (len == 0 && !left_out.empty()) {
+            const size_t at = static_cast<size_t>(s - buffer.data());
+            for (const LeftOut& l : left_out)
+                if (l.at == at) return {l.text, true};
+        }
+        return {std::string_view(s, len), false};
+    }
+    // Where `offset` in the buffer is in the record.
+    size_t record_offset(size_t offset) const {
+        for (const LeftOut& l : left_out)
+            if (l.at <= offset) offset += l.text.size();
+        return offset;
+    }
 };
 
 // SAX handler for one flat message object. Depth 1 is the message; deeper values are captured as
@@ -152,7 +180,12 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
     // host's stack. Stopping at the handler stops the recursion; no IntelMQ value nests this deep.
     static constexpr int kMaxDepth = 64;
     DecodeHandler(Message& m, DecodeScratch& scratch)
-        : msg_(m), fields_(scratch.fields), nested_(scratch.nested), out_{&scratch.nested}, writer_(out_) {
+        : msg_(m),
+          scratch_(scratch),
+          fields_(scratch.fields),
+          nested_(scratch.nested),
+          out_{&scratch.nested},
+          writer_(out_) {
         fields_.clear();
         nested_.clear();
     }
@@ -181,16 +214,18 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
         return true;
     }
     bool Key(const char* s, rapidjson::SizeType len, bool) {
+        const std::string_view key = scratch_.resolve(s, len).first;
         if (depth_ == 1) {
-            key_ = std::string_view(s, len);
+            key_ = key;
             return true;
         }
-        return writer_.Key(s, len);
+        return writer_.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
     }
     bool String(const char* s, rapidjson::SizeType len, bool) {
         if (depth_ == 0) return fail("a message must be a JSON object");
-        if (depth_ > 1) return writer_.String(s, len);
-        return scalar(std::string_view(s, len), ValueKind::string);
+        const auto [text, in_source] = scratch_.resolve(s, len);
+        if (depth_ > 1) return writer_.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+        return scalar(text, ValueKind::string, in_source);
     }
     bool RawNumber(const char* s, rapidjson::SizeType len, bool) {
         if (depth_ > 1) return writer_.RawValue(s, len, rapidjson::kNumberType);
@@ -227,7 +262,7 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
         return true;
     }
 
-    bool scalar(std::string_view text, ValueKind kind) {
+    bool scalar(std::string_view text, ValueKind kind, bool in_source = false) {
         if (key_ == "__type") {
             if (text == "Event")
                 msg_.set_type(MessageType::event);
@@ -238,11 +273,12 @@ class DecodeHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Dec
             saw_type_ = true;
             return true;
         }
-        fields_.push_back(RawField{key_, text, kind});
+        fields_.push_back(RawField{key_, text, kind, 0, 0, in_source});
         return true;
     }
 
     Message& msg_;
+    const DecodeScratch& scratch_;
     std::vector<RawField>& fields_;
     std::string& nested_;
     StringOut out_;
@@ -266,6 +302,46 @@ bool is_extra_key(std::string_view key) { return key.size() > 6 && key.compare(0
 // A string value this large (a report's raw) is not copied out of the decode buffer: the buffer
 // itself becomes the field's text, so a huge report is held once by the decode, not twice.
 constexpr size_t kAdoptBufferBytes = 1u << 20;
+// A string this large that needs no unescaping, in JSON the caller keeps (keep_source), is not
+// copied at all: its field refers to it, so a huge report is held once, by the caller.
+constexpr size_t kBorrowBytes = 1u << 20;
+
+// Copies `json` into `scratch.buffer` for the in-situ parse, except the content of every string of
+// kBorrowBytes or more without escapes or control characters: such a string is its own value, so
+// it is left in `json` and noted in `scratch.left_out`. Strings are found as RapidJSON finds them:
+// a '"' outside a string opens one, and a backslash takes the next character with it. Leaving a
+// plain string's content out cannot make valid JSON invalid or invalid JSON valid.
+void copy_leaving_out_huge_strings(std::string_view json, DecodeScratch& scratch) {
+    std::string& buffer = scratch.buffer;
+    buffer.clear();
+    scratch.left_out.clear();
+    const char* const p = json.data();
+    const size_t n = json.size();
+    size_t copied = 0;  // json before this is in the buffer (or left out)
+    size_t pos = 0;     // the scan is outside any string here
+    while (pos < n) {
+        const void* quote = std::memchr(p + pos, '"', n - pos);
+        if (!quote) break;
+        const size_t open = static_cast<size_t>(static_cast<const char*>(quote) - p);
+        size_t close = open + 1;
+        bool plain = true;
+        while (close < n) {
+            close += plain_prefix(p + close, n - close);
+            if (close >= n || p[close] == '"') break;
+            plain = false;  // an escape or a control character
+            close += p[close] == '\\' ? 2 : 1;
+        }
+        if (close >= n) break;  // not closed: the parser will say so
+        const size_t length = close - open - 1;
+        if (plain && length >= kBorrowBytes) {
+            buffer.append(p + copied, open + 1 - copied);
+            scratch.left_out.push_back(LeftOut{buffer.size(), json.substr(open + 1, length)});
+            copied = close;  // the closing quote is copied with what follows
+        }
+        pos = close + 1;
+    }
+    buffer.append(p + copied, n - copied);
+}
 
 }  // namespace
 
@@ -273,7 +349,13 @@ bool Message::decode(std::string_view json, Message& out, std::string& why, bool
     thread_local DecodeScratch scratch;
     out.clear();
     // In situ: strings are unescaped where they are, and the handler gets views instead of copies.
-    scratch.buffer.assign(json);
+    // The record outlives the message when the caller keeps the source: a huge string in it need
+    // not be copied then.
+    scratch.left_out.clear();
+    if (keep_source && json.size() >= kBorrowBytes)
+        copy_leaving_out_huge_strings(json, scratch);
+    else
+        scratch.buffer.assign(json);
     scratch.buffer.push_back('\0');
     DecodeHandler handler(out, scratch);
     rapidjson::Reader reader;
@@ -281,7 +363,8 @@ bool Message::decode(std::string_view json, Message& out, std::string& why, bool
     constexpr unsigned kFlags =
         rapidjson::kParseInsituFlag | rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag;
     if (!reader.Parse<kFlags>(is, handler)) {
-        why = handler.error().empty() ? "not valid JSON (error at byte " + std::to_string(reader.GetErrorOffset()) + ")"
+        why = handler.error().empty() ? "not valid JSON (error at byte " +
+                                            std::to_string(scratch.record_offset(reader.GetErrorOffset())) + ")"
                                       : handler.error();
         return false;
     }
@@ -291,7 +374,12 @@ bool Message::decode(std::string_view json, Message& out, std::string& why, bool
     }
     const Harmonization& h = out.harmonization();
     bool changed = handler.dropped_null();  // the message differs from `json`: no source to keep
-    size_t adopt = scratch.fields.size();   // the one huge string field, if any, stored last
+    // A string left out of the buffer is referred to where it is in `json`; the others are copied.
+    const auto add_decoded = [&out](const RawField& f, ValueKind kind) {
+        Field& field = out.add_field(f.key, f.in_source ? std::string_view() : f.text, kind);
+        if (f.in_source) field.text = FieldText::borrow(f.text);
+    };
+    size_t adopt = scratch.fields.size();  // the one huge string field, if any, stored last
     size_t adopt_at = 0;
     for (size_t i = 0; i < scratch.fields.size(); ++i) {
         RawField& f = scratch.fields[i];
@@ -303,7 +391,7 @@ bool Message::decode(std::string_view json, Message& out, std::string& why, bool
             return false;
         }
         if (is_extra_key(f.key)) {
-            out.add_field(f.key, f.text, f.kind);
+            add_decoded(f, f.kind);
             continue;
         }
         if (f.key == "extra") {
@@ -313,12 +401,13 @@ bool Message::decode(std::string_view json, Message& out, std::string& why, bool
         }
         // Values already valid are kept as they are; only the others are sanitized.
         if (!needs_check(*spec, f.text)) {
-            if (f.kind == ValueKind::string && f.text.size() >= kAdoptBufferBytes && adopt == scratch.fields.size()) {
+            if (f.kind == ValueKind::string && !f.in_source && f.text.size() >= kAdoptBufferBytes &&
+                adopt == scratch.fields.size()) {
                 adopt = i;
                 adopt_at = out.fields_.size();
                 continue;
             }
-            out.add_field(f.key, f.text, spec->type->kind());
+            add_decoded(f, spec->type->kind());
             continue;
         }
         changed = true;
@@ -330,15 +419,17 @@ bool Message::decode(std::string_view json, Message& out, std::string& why, bool
         const RawField& f = scratch.fields[adopt];
         const FieldSpec* spec = h.find(out.type(), f.key);
         const size_t begin = static_cast<size_t>(f.text.data() - scratch.buffer.data()), size = f.text.size();
-        Field field{std::string(f.key), std::move(scratch.buffer), spec->type->kind()};
-        field.text.resize(begin + size);
-        field.text.erase(0, begin);  // moves the bytes down in place: no second copy
+        std::string key(f.key);  // f.key is in the buffer too: copied before the buffer changes
+        std::string text = std::move(scratch.buffer);
+        text.resize(begin + size);
+        text.erase(0, begin);  // moves the bytes down in place: no second copy
+        Field field{std::move(key), std::move(text), spec->type->kind()};
         out.fields_.insert(out.fields_.begin() + static_cast<std::ptrdiff_t>(adopt_at), std::move(field));
         scratch.buffer = std::string();
     } else if (scratch.buffer.capacity() > 4 * kAdoptBufferBytes) {
         scratch.buffer = std::string();  // a big message once is no reason to keep its size
     }
-    if (keep_source && !changed) out.source_ = json.substr(0, is.Tell());
+    if (keep_source && !changed) out.source_ = json.substr(0, scratch.record_offset(is.Tell()));
     return true;
 }
 

@@ -102,7 +102,7 @@ void HashCache::load(int64_t now_ms) {
             int64_t expiry = 0;
             if (parse_record(std::string_view(text).substr(pos, nl - pos), key, expiry)) {
                 ++file_records_;
-                entries_.insert_or_assign(std::string(key), expiry);
+                entries_.set(key, expiry);
             } else {
                 ++stale;
                 clean = false;
@@ -121,12 +121,12 @@ void HashCache::load(int64_t now_ms) {
 }
 
 bool HashCache::contains(std::string_view key, int64_t now_ms) const {
-    const auto it = entries_.find(key);
-    return it != entries_.end() && live(it->second, now_ms);
+    const int64_t* expiry = entries_.find(key);
+    return expiry && live(*expiry, now_ms);
 }
 
 void HashCache::insert(std::string_view key, int64_t expiry_ms) {
-    entries_.insert_or_assign(std::string(key), expiry_ms);
+    entries_.set(key, expiry_ms);
     append_record(pending_, key, expiry_ms);
     ++pending_records_;
     ++file_records_;
@@ -148,7 +148,7 @@ void HashCache::flush(int64_t now_ms, bool sync) {
             const size_t nl = rest.find('\n');
             std::string_view key;
             int64_t expiry = 0;
-            if (parse_record(rest.substr(0, nl), key, expiry)) entries_.erase(std::string(key));
+            if (parse_record(rest.substr(0, nl), key, expiry)) entries_.erase(key);
             rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
         }
         file_records_ -= std::min(file_records_, pending_records_);
@@ -174,12 +174,12 @@ void HashCache::flush(int64_t now_ms, bool sync) {
 }
 
 void HashCache::sweep(int64_t now_ms) {
-    std::erase_if(entries_, [now_ms](const auto& e) { return !live(e.second, now_ms); });
+    entries_.erase_if([now_ms](int64_t expiry) { return !live(expiry, now_ms); });
 }
 
 void HashCache::rewrite() {
     std::string text(kCacheHeader);
-    for (const auto& [key, expiry] : entries_) append_record(text, key, expiry);
+    entries_.for_each([&text](std::string_view key, int64_t expiry) { append_record(text, key, expiry); });
     const fs::path tmp = file_.string() + ".tmp";
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw io_error(tmp, "cannot create");

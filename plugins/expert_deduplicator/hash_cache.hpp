@@ -14,14 +14,12 @@
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
-#include <vector>
+
+#include "key_table.hpp"
 
 namespace sluice::dedup {
 
@@ -60,19 +58,7 @@ class HashCache {
     std::filesystem::path file_;
     int lock_fd_ = -1;
     int fd_ = -1;
-    // Looked up by string_view without building a std::string per message (C++20 transparent lookup).
-    struct KeyHash {
-        using is_transparent = void;
-        size_t operator()(std::string_view k) const {
-            // The keys are SHA-256 hex digests: 16 of their characters are as good a hash as all 64.
-            if (k.size() < 16) return std::hash<std::string_view>{}(k);
-            uint64_t a = 0, b = 0;
-            std::memcpy(&a, k.data(), 8);
-            std::memcpy(&b, k.data() + k.size() - 8, 8);
-            return static_cast<size_t>((a ^ (b * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull ^ (a >> 29));
-        }
-    };
-    std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>> entries_;
+    KeyTable entries_;
     std::string pending_;         // records inserted since the last flush
     size_t pending_records_ = 0;  // their count; their keys are forgotten if the flush fails
     size_t file_records_ = 0;

@@ -8,6 +8,7 @@
 #include <sluice/bot.hpp>
 #include <sluice/codec.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,54 +48,70 @@ class CsvParser {
             ctx.warning("report without raw field received; possible bug or misconfiguration in previous bots");
             return sluice::Status::ok;
         }
-        std::string decoded;
+        // The report is decoded and prepared a window at a time (a record is read once its window
+        // holds all of it): the bot never holds the whole decoded report, which can be tens of
+        // megabytes on top of the report itself.
+        std::optional<ReportText> prepared;
         try {
-            decoded = sluice::base64::decode(*raw);
+            prepared.emplace(*raw);
         } catch (const sluice::base64::DecodeError& e) {
             throw sluice::RejectError(std::string("report field raw: ") + e.what());
         }
-        // The decoded text moves into ReportText, which prepares it in place: the bot holds the
-        // report's text once, however large the report.
-        const ReportText report_text(std::move(decoded));
-        const std::string_view text = report_text.text();
+        ReportText& report_text = *prepared;
         const std::string& line_ending = report_text.line_ending();
 
         // Skipped header lines are kept: IntelMQ puts them in front of every event's raw.
         size_t pos = 0;
         std::string header;
         for (size_t i = 0; i < cfg_.skip_header; ++i) {
-            const size_t len = physical_line_length(text, pos);
+            size_t len = physical_line_length(report_text.text(), pos);
+            while (len == 0 && !report_text.complete()) {
+                report_text.advance(pos);
+                pos = 0;
+                len = physical_line_length(report_text.text(), pos);
+            }
             if (len == 0) break;
-            header.append(strip_line_ending(text.substr(pos, len))).append(line_ending);
+            header.append(strip_line_ending(std::string_view(report_text.text()).substr(pos, len))).append(line_ending);
             pos += len;
         }
 
-        Reader reader(text, cfg_.delimiter, pos);
         Record record;
         size_t sent = 0, failed = 0;
-        while (reader.next(record)) {
-            if (record.fields.empty() || !passes_filter(record.fields)) continue;
-            sluice::Message event = ctx.new_event(&report);
-            std::string problem;
-            try {
-                map_row(cfg_, record.fields, event);
-                raw_.assign(header);
-                append_row(raw_, record.fields, line_ending);
-                event.set("raw", raw_);
-            } catch (const RowError& e) {
-                problem = e.what();
-            } catch (const sluice::FieldError& e) {
-                problem = e.what();
+        for (;;) {
+            const std::string_view text = report_text.text();
+            Reader reader(text, cfg_.delimiter, pos);
+            pos = text.size();  // where the next window starts: after the last record read
+            while (reader.next(record)) {
+                if (record.end == text.size() && !report_text.complete()) {
+                    pos = record.begin;  // it may go on past this window: read again in the next
+                    break;
+                }
+                if (record.fields.empty() || !passes_filter(record.fields)) continue;
+                sluice::Message event = ctx.new_event(&report);
+                std::string problem;
+                try {
+                    map_row(cfg_, record.fields, event);
+                    raw_.assign(header);
+                    append_row(raw_, record.fields, line_ending);
+                    event.set("raw", raw_);
+                } catch (const RowError& e) {
+                    problem = e.what();
+                } catch (const sluice::FieldError& e) {
+                    problem = e.what();
+                }
+                if (problem.empty()) {
+                    apply_default_type(event);
+                    ctx.emit(event);
+                    ++sent;
+                } else {
+                    fail(ctx, header, report_text, record, problem);
+                    ++failed;
+                }
+                ctx.discard(event);  // sent (as a copy) or failed: its memory can serve the next row
             }
-            if (problem.empty()) {
-                apply_default_type(event);
-                ctx.emit(event);
-                ++sent;
-            } else {
-                fail(ctx, header, report_text, record, problem);
-                ++failed;
-            }
-            ctx.discard(event);  // sent (as a copy) or failed: its memory can serve the next row
+            if (report_text.complete() && pos == text.size()) break;
+            report_text.advance(pos);
+            pos = 0;
         }
         ctx.debug("sent " + std::to_string(sent) + " events and found " + std::to_string(failed) + " problem(s)");
         return sluice::Status::ok;

@@ -186,6 +186,37 @@ TEST_CASE("ack_oldest acknowledges the oldest take only, and later takes come ag
     CHECK(rest == std::vector<std::string>(records.begin() + 20, records.end()));
 }
 
+TEST_CASE("send writes at once and syncs later: on wait_durable, or before moving to a new segment") {
+    TempDir dir;
+    FileQueueOptions options;
+    options.segment_bytes = 4096;
+    auto producer = sluice::open_file_producer(dir.path(), options);
+    const auto records = payloads(0, 3, 100);
+    uint64_t t1 = 0, t2 = 0;
+    REQUIRE(producer->send({records[0]}, never_stop, t1));
+    REQUIRE(producer->send({records[1]}, never_stop, t2));
+    CHECK(t1 < t2);
+    CHECK(producer->durable() < t1);  // written, not yet synced
+    {
+        // A consumer reads written records at once, as it always could between write and sync.
+        auto consumer = sluice::open_file_consumer(dir.path(), options);
+        CHECK(take_copy(*consumer, 10) == std::vector<std::string>{records[0], records[1]});
+    }
+    REQUIRE(producer->wait_durable(t1, never_stop));
+    CHECK(producer->durable() >= t2);  // one sync covers everything written before it
+
+    // Filling the segment: the batch that goes into the next one syncs the one left behind first.
+    const std::string big(5000, 'x');
+    uint64_t t3 = 0, t4 = 0;
+    REQUIRE(producer->send({big}, never_stop, t3));
+    CHECK(producer->durable() < t3);
+    REQUIRE(producer->send({records[2]}, never_stop, t4));  // starts segment 2
+    CHECK(producer->durable() >= t3);
+    CHECK(producer->durable() < t4);
+    auto consumer = sluice::open_file_consumer(dir.path(), options);
+    CHECK(drain(*consumer) == std::vector<std::string>{records[0], records[1], big, records[2]});
+}
+
 TEST_CASE("a torn cursor slot falls back to the previous acknowledgement") {
     TempDir dir;
     const auto records = payloads(0, 30);

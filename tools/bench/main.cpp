@@ -181,7 +181,8 @@ void print_table(const Results& r) {
                 cpu += (cpu.empty() ? "" : ",") + (" " + bot) + cell;
             }
             if (!cpu.empty())
-                std::printf("  %s: CPU seconds of each host until the last event:%s\n", ch.transport.c_str(), cpu.c_str());
+                std::printf("  %s: CPU seconds of each host until the last event:%s\n", ch.transport.c_str(),
+                            cpu.c_str());
         }
         std::printf("\n");
     }
@@ -202,8 +203,11 @@ void print_table(const Results& r) {
                         m.status.c_str());
         for (const auto& s : r.stages)
             if (s.plugin == "parser_csv" && s.input.find(" report of ") != std::string::npos && s.status == "ok")
-                std::printf("%-36s %9s %9s  (VmHWM when drained, %s)\n", "parser_csv given one report", "",
-                            mib(s.peak_rss_kib).c_str(), s.input.c_str());
+                std::printf("%-36s %9s %9s  (VmHWM when drained, %s of %.1f MiB: %.2f x its size)\n",
+                            "parser_csv given one report", "", mib(s.peak_rss_kib).c_str(), s.input.c_str(),
+                            static_cast<double>(s.report_bytes) / (1 << 20),
+                            static_cast<double>(s.peak_rss_kib) * 1024 /
+                                static_cast<double>(std::max<uint64_t>(1, s.report_bytes)));
         std::printf("\n");
     }
     std::fflush(stdout);
@@ -364,6 +368,7 @@ std::string to_json(const Results& r) {
             w.StartObject();
             kv(w, "input", s.input);
             kv(w, "peak_rss_kib", s.peak_rss_kib);
+            kv(w, "report_bytes", s.report_bytes);
             w.EndObject();
         }
     }

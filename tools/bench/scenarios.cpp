@@ -131,6 +131,19 @@ std::string describe_input(const Env& env, const std::string& plugin, uint64_t l
     return std::to_string(reports) + (reports == 1 ? " report" : " reports") + " of " + std::to_string(per) + " lines";
 }
 
+// The text of the largest report a parser gets (they are cut from the feed `per` lines at a time).
+uint64_t largest_report_bytes(const Env& env, uint64_t lines_per_report) {
+    const uint64_t per = std::max<uint64_t>(1, std::min(lines_per_report, env.events));
+    uint64_t largest = 0;
+    std::string text;
+    for (uint64_t first = 0; first < env.events; first += per) {
+        text.clear();
+        env.feed->append_lines(first, std::min(per, env.events - first), text);
+        largest = std::max<uint64_t>(largest, text.size());
+    }
+    return largest;
+}
+
 // The records to prefill a stage's input with: reports of the feed for a parser, events otherwise.
 std::vector<std::string> make_stage_input(const Env& env, const std::string& plugin, uint64_t lines_per_report) {
     std::vector<std::string> records;
@@ -293,6 +306,7 @@ StageResult run_stage(const Env& env, const std::string& name, const std::string
     }
     r.input = describe_input(env, plugin, lines_per_report);
     r.events = env.events;
+    if (plugin == "parser_csv") r.report_bytes = largest_report_bytes(env, lines_per_report);
     const fs::path dir =
         env.work / ("stage-" + plugin + (lines_per_report ? "-" + std::to_string(lines_per_report) : ""));
     progress(name + ": running on " + r.input);

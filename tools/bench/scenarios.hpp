@@ -65,8 +65,9 @@ struct StageResult {
     double user_s = 0;  // the host's whole life, from wait4
     double sys_s = 0;
     double cpu_s_per_100k = 0;
-    long peak_rss_kib = 0;   // the host's VmHWM (/proc/<pid>/status) when its input was drained
-    long ru_maxrss_kib = 0;  // ru_maxrss from wait4: the same peak, or the bench's own size at fork if larger
+    long peak_rss_kib = 0;      // the host's VmHWM (/proc/<pid>/status) when its input was drained
+    long ru_maxrss_kib = 0;     // ru_maxrss from wait4: the same peak, or the bench's own size at fork if larger
+    uint64_t report_bytes = 0;  // a parser's largest report: its text, as raw holds it decoded
     FsyncCount fsyncs;
 };
 

@@ -10,6 +10,7 @@
 #include <sluice/core/message.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -273,4 +274,46 @@ TEST_CASE("dedup: cache file: a running cache compacts its file once most record
     cache.insert("after", now + 60000);  // and appending goes on into the new file
     cache.flush(now + 20);
     CHECK(sluice::test::count_lines(path) == 102);
+}
+
+TEST_CASE("dedup: the key table keeps hash keys and any other key, through erasures and growth") {
+    sluice::dedup::KeyTable table;
+    const auto hex_key = [](int i) {
+        char buf[65];
+        std::snprintf(buf, sizeof buf, "%08x%056x", i * 2654435761u, i);  // 64 lowercase hex digits
+        return std::string(buf);
+    };
+    for (int i = 0; i < 5000; ++i) table.set(hex_key(i), 1000 + i);
+    table.set("not-a-hash", 7);
+    table.set(std::string(64, 'A'), 8);  // uppercase hex: kept as it is, not as a digest
+    CHECK(table.size() == 5002);
+    REQUIRE(table.find(hex_key(4321)) != nullptr);
+    CHECK(*table.find(hex_key(4321)) == 1000 + 4321);
+    CHECK(table.find(hex_key(5000)) == nullptr);
+    CHECK(*table.find("not-a-hash") == 7);
+    table.set(hex_key(10), 99);  // a second set replaces
+    CHECK(*table.find(hex_key(10)) == 99);
+    CHECK(table.size() == 5002);
+
+    // Erased entries are gone, and what was stored behind them on a probe is still found.
+    for (int i = 0; i < 5000; i += 2) table.erase(hex_key(i));
+    table.erase_if([](int64_t expiry) { return expiry == 7; });
+    CHECK(table.size() == 2501);
+    CHECK(table.find(hex_key(0)) == nullptr);
+    CHECK(table.find("not-a-hash") == nullptr);
+    for (int i = 1; i < 5000; i += 2) REQUIRE(table.find(hex_key(i)) != nullptr);
+    for (int i = 5000; i < 12000; ++i) table.set(hex_key(i), i);  // grows over the erased slots
+    CHECK(table.size() == 2501 + 7000);
+
+    // for_each gives every key back as it was stored.
+    size_t seen = 0;
+    bool all_found = true;
+    table.for_each([&](std::string_view key, int64_t expiry) {
+        ++seen;
+        const int64_t* stored = table.find(key);
+        all_found = all_found && stored && *stored == expiry;
+    });
+    CHECK(seen == table.size());
+    CHECK(all_found);
+    CHECK(*table.find(std::string(64, 'A')) == 8);
 }

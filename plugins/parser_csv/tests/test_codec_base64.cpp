@@ -7,6 +7,7 @@
 #include <sluice/codec.hpp>
 
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -65,4 +66,63 @@ TEST_CASE("base64 decode accepts '=' only as padding at the very end") {
     CHECK(refusal("YQ=a") == at(2));      // '=' followed by data
     CHECK(refusal("YQ==YWI=") == at(2));  // padding in a group before the last
     CHECK(refusal("Y=Q=") == at(1));
+}
+
+namespace {
+
+// What base64::Decoder makes of `in` in pieces of `piece` characters: the bytes, or "refused: " and
+// the message it threw.
+std::string in_pieces(const std::string& in, size_t piece) {
+    std::string out;
+    try {
+        sluice::base64::Decoder decoder(in);
+        while (!decoder.done()) decoder.next(out, piece);
+    } catch (const sluice::base64::DecodeError& e) {
+        return std::string("refused: ") + e.what();
+    }
+    return out;
+}
+
+std::string at_once(const std::string& in) {
+    const std::string why = refusal(in);
+    return why.empty() ? sluice::base64::decode(in) : "refused: " + why;
+}
+
+}  // namespace
+
+TEST_CASE("base64 Decoder gives decode's bytes and refusals piece by piece, whatever the piece size") {
+    std::string bytes;
+    for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+    std::vector<std::string> inputs = {"",
+                                       "YWJj",
+                                       "YQ==",
+                                       "YWI=",
+                                       "Y===",
+                                       "====",
+                                       "YQ=a",
+                                       "YQ==YWI=",
+                                       "Y=Q=",
+                                       "Y",
+                                       "YWJjZA=",
+                                       "Y\nJj",
+                                       "YWJj-WJjYWJj",
+                                       "YWJjYWJjYW_j",
+                                       "YWJjYW\x80jYW\x01j",
+                                       std::string(4000, 'A') + "A.AA"};
+    for (size_t len = 0; len <= bytes.size(); len += 7) inputs.push_back(sluice::base64::encode(bytes.substr(len)));
+    for (const auto& in : inputs) {
+        for (size_t piece : {0, 1, 4, 5, 8, 12, 4096}) {
+            INFO("input '" << in << "' in pieces of " << piece);
+            CHECK(in_pieces(in, piece) == at_once(in));
+        }
+    }
+    // Every piece but the last holds whole groups of four: 3 bytes out per 4 characters in.
+    const std::string encoded = sluice::base64::encode(std::string(30, 'x'));  // 40 characters
+    sluice::base64::Decoder decoder(encoded);
+    std::string out;
+    decoder.next(out, 10);
+    CHECK(out.size() == 6);
+    CHECK_FALSE(decoder.done());
+    while (!decoder.done()) decoder.next(out, 10);
+    CHECK(out == std::string(30, 'x'));
 }

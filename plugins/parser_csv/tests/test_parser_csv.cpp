@@ -449,3 +449,102 @@ TEST_CASE("base64 codec: decode refuses what is not base64, encode and decode ro
     CHECK(sluice::base64::decode("YWI=") == "ab");
     CHECK(sluice::base64::decode("YWJj") == "abc");
 }
+
+namespace {
+
+// A report of `rows` rows, many times the bot's window of prepared text (128 KiB), with what
+// parser_csv must make of it: the source.fqdn of each event in order, and the line of each row it
+// must fail. Comments, blank lines, rows with a quoted line break, bad rows and one quoted field of
+// several hundred kilobytes are spread over it, so windows end inside all of them.
+struct BigReport {
+    std::string text;
+    std::vector<std::string> fqdns;
+    std::vector<size_t> bad_lines;
+};
+
+// `eol` ends every line; `late_line`, if not empty, is put in near the end: a comment, or a row
+// for late.example. Lines are split at '\n'
+// for dropping comments, blanks and indentation: with `eol` "\r" there are none to drop.
+BigReport big_report(const std::string& eol, size_t rows, const std::string& late_line = "") {
+    const bool lines_to_drop = eol != "\r";
+    BigReport r;
+    size_t line = 1;
+    r.text = "ip,description,fqdn" + eol;  // skipped: skip_header
+    ++line;
+    for (size_t i = 0; i < rows; ++i) {
+        if (!late_line.empty() && i == rows - 10) {
+            r.text += late_line;
+            if (late_line.front() != '#') r.fqdns.push_back("late.example");
+            ++line;
+        }
+        const std::string fqdn = "host-" + std::to_string(i) + ".example";
+        if (lines_to_drop && i % 97 == 5) {
+            r.text += "  # comment " + std::to_string(i) + eol;
+            ++line;
+        } else if (lines_to_drop && i % 89 == 7) {
+            r.text += std::string(" \t\0", 3) + eol;  // blank once its NUL and blanks are gone
+            ++line;
+        } else if (i % 101 == 9) {
+            r.text += "not-an-ip,x," + fqdn + eol;
+            r.bad_lines.push_back(line++);
+        } else if (i % 53 == 11) {
+            r.text += "192.0.2.1,\"two" + eol + "lines\"," + fqdn + eol;
+            r.fqdns.push_back(fqdn);
+            line += 2;
+        } else if (i == rows / 2) {
+            r.text += "192.0.2.2,\"";
+            for (size_t k = 0; k < 12000; ++k) r.text += "a long quoted field, line " + std::to_string(k) + eol;
+            r.text += "end\"," + fqdn + eol;
+            r.fqdns.push_back(fqdn);
+            line += 12001;
+        } else {
+            r.text += (lines_to_drop ? "\t192.0.2.3," : "192.0.2.3,") + std::to_string(i) + "," + fqdn + eol;
+            r.fqdns.push_back(fqdn);
+            ++line;
+        }
+    }
+    return r;
+}
+
+void check_big_report(const BigReport& report, const std::string& line_ending) {
+    REQUIRE(report.text.size() > 3 * 512 * 1024);  // not read whole (up to 1 MiB) but in windows of 128 KiB
+    BotHarness bot("parser_csv", R"({"columns": ["source.ip", "event_description.text", "source.fqdn"],
+                                     "skip_header": true, "type": "scanner"})");
+    // A small report before the big one, and one after: each is read on its own.
+    const HarnessResult r = bot.process({::report("h\n192.0.2.8,first,first.example\n"), ::report(report.text),
+                                         ::report("h\r\n192.0.2.9,last,last.example")});
+    REQUIRE(r.on("_default").size() == report.fqdns.size() + 2);
+    CHECK(field(r.on("_default").front(), "source.fqdn") == "first.example");
+    CHECK(decoded_raw(r.on("_default").back()) == "h\r\n192.0.2.9,last,last.example\r\n");
+    const std::vector<std::string> sent(r.on("_default").begin() + 1, r.on("_default").end() - 1);
+    bool in_order = true;
+    for (size_t i = 0; i < sent.size() && in_order; ++i) {
+        in_order = field(sent[i], "source.fqdn") == report.fqdns[i];
+        if (!in_order) FAIL_CHECK("event " << i << ": " << sent[i]);
+    }
+    CHECK(in_order);
+    const std::string last = report.fqdns.back().substr(5, report.fqdns.back().size() - 13);  // its row number
+    CHECK(decoded_raw(sent.back()) ==
+          "ip,description,fqdn" + line_ending + "192.0.2.3," + last + "," + report.fqdns.back() + line_ending);
+    REQUIRE(r.failed.size() == report.bad_lines.size());
+    for (size_t i = 0; i < r.failed.size(); ++i) {
+        INFO("failure " << i << ": " << r.failed[i].reason);
+        CHECK(r.failed[i].reason.rfind("line " + std::to_string(report.bad_lines[i]) + ":", 0) == 0);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("parser_csv reads a report many windows long as it reads a short one") {
+    SUBCASE("\\n line endings") { check_big_report(big_report("\n", 50000), "\n"); }
+    SUBCASE("\\r\\n line endings") { check_big_report(big_report("\r\n", 50000), "\r\n"); }
+    SUBCASE("\\r line endings: one line to IntelMQ's removal of comments and blanks") {
+        check_big_report(big_report("\r", 50000), "\r");
+    }
+    SUBCASE("one \\r\\n line near the end makes the endings mixed") {
+        check_big_report(big_report("\n", 50000, "192.0.2.4,late,late.example\r\n"), "\r\n");
+    }
+    SUBCASE("a \\r\\n in a comment near the end does not count: comments are gone before") {
+        check_big_report(big_report("\n", 50000, "# late comment\r\n"), "\n");
+    }
+}

@@ -11,6 +11,7 @@
 // instead of being parsed as garbage.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -75,29 +76,27 @@ inline constexpr SextetTable kSextets{};
 [[noreturn]] inline void throw_unexpected(size_t pos) {
     throw DecodeError("invalid base64: unexpected character at offset " + std::to_string(pos));
 }
-}  // namespace detail
 
-inline std::string decode(std::string_view in) {
+// The padding of `in` (0, 1 or 2 '=' at its end), after checking its length.
+inline size_t checked_padding(std::string_view in) {
     if (in.size() % 4 != 0) {
         throw DecodeError("invalid base64: length " + std::to_string(in.size()) + " is not a multiple of 4");
     }
-    if (in.empty()) return {};
-    size_t padding = 0;
-    if (in.back() == '=') padding = (in.size() >= 2 && in[in.size() - 2] == '=') ? 2 : 1;
+    if (in.empty() || in.back() != '=') return 0;
+    return (in.size() >= 2 && in[in.size() - 2] == '=') ? 2 : 1;
+}
 
-    const uint8_t* const table = detail::kSextets.value;
+// Decodes the quads of `in` in [begin, end) (none of them the last quad of `in`) to `dst`, three
+// bytes per quad; a character outside the alphabet has the top bit set in the table, so one test
+// per quad finds it, and the error names its offset in `in`.
+inline char* decode_quads(std::string_view in, size_t begin, size_t end, char* dst) {
+    const uint8_t* const table = kSextets.value;
     const auto* src = reinterpret_cast<const unsigned char*>(in.data());
-    const size_t last = in.size() - 4;  // the final quad, the only one that may hold padding
-    std::string out(in.size() / 4 * 3 - padding, '\0');
-    char* dst = out.data();
-
-    // Every quad but the last: 4 characters -> 3 bytes; a character outside the alphabet has the
-    // top bit set in the table, so one test per quad finds it.
-    for (size_t i = 0; i < last; i += 4) {
+    for (size_t i = begin; i < end; i += 4) {
         const uint32_t a = table[src[i]], b = table[src[i + 1]], c = table[src[i + 2]], d = table[src[i + 3]];
         if ((a | b | c | d) & 0x80) {
             for (size_t j = i;; ++j) {
-                if (table[src[j]] & 0x80) detail::throw_unexpected(j);
+                if (table[src[j]] & 0x80) throw_unexpected(j);
             }
         }
         const uint32_t n = (a << 18) | (b << 12) | (c << 6) | d;
@@ -106,16 +105,21 @@ inline std::string decode(std::string_view in) {
         dst[2] = char(n & 0xff);
         dst += 3;
     }
+    return dst;
+}
 
-    // The last quad: '=' is accepted only in the padding positions.
+// Decodes the last quad of a non-empty `in`: '=' is accepted only in the padding positions.
+inline char* decode_last_quad(std::string_view in, size_t padding, char* dst) {
+    const uint8_t* const table = kSextets.value;
+    const auto* src = reinterpret_cast<const unsigned char*>(in.data());
     uint32_t n = 0;
-    for (size_t pos = last; pos < in.size(); ++pos) {
+    for (size_t pos = in.size() - 4; pos < in.size(); ++pos) {
         uint32_t v = table[src[pos]];
         if (v & 0x80) {
             if (src[pos] == '=' && pos >= in.size() - padding) {
                 v = 0;
             } else {
-                detail::throw_unexpected(pos);
+                throw_unexpected(pos);
             }
         }
         n = (n << 6) | v;
@@ -123,8 +127,52 @@ inline std::string decode(std::string_view in) {
     *dst++ = char((n >> 16) & 0xff);
     if (padding < 2) *dst++ = char((n >> 8) & 0xff);
     if (padding < 1) *dst++ = char(n & 0xff);
+    return dst;
+}
+}  // namespace detail
+
+inline std::string decode(std::string_view in) {
+    const size_t padding = detail::checked_padding(in);
+    if (in.empty()) return {};
+    std::string out(in.size() / 4 * 3 - padding, '\0');
+    char* dst = detail::decode_quads(in, 0, in.size() - 4, out.data());
+    detail::decode_last_quad(in, padding, dst);
     return out;
 }
+
+// decode() piece by piece: a huge input (a report's raw can be tens of megabytes) is decoded into
+// a small buffer the caller reuses instead of all at once. The same bytes and the same refusals,
+// each when the piece holding the bad character is decoded; a bad length is refused at once.
+class Decoder {
+ public:
+    // Refers to `in`, which must outlive the decoder.
+    explicit Decoder(std::string_view in) : in_(in), padding_(detail::checked_padding(in)) {}
+
+    // Everything was decoded.
+    bool done() const { return pos_ >= in_.size(); }
+    // Appends the decoding of the next `max_chars` characters or fewer (at least one quad) to
+    // `out`; nothing once done().
+    void next(std::string& out, size_t max_chars) {
+        if (done()) return;
+        const size_t last = in_.size() - 4;  // the final quad, the only one that may hold padding
+        const size_t end = pos_ < last ? std::min(last, pos_ + std::max<size_t>(4, max_chars / 4 * 4)) : in_.size();
+        const size_t before = out.size();
+        out.resize(before + (end - pos_) / 4 * 3);
+        char* dst = out.data() + before;
+        if (pos_ < last) {
+            dst = detail::decode_quads(in_, pos_, end, dst);
+        } else {
+            dst = detail::decode_last_quad(in_, padding_, dst);
+        }
+        out.resize(static_cast<size_t>(dst - out.data()));
+        pos_ = end;
+    }
+
+ private:
+    std::string_view in_;
+    size_t padding_;
+    size_t pos_ = 0;
+};
 
 }  // namespace sluice::base64
 

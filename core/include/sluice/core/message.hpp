@@ -8,15 +8,62 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sluice/core/harmonization.hpp"
 
 namespace sluice {
 
+// A field's value. Owned, or borrowed: a huge string decoded with keep_source (a report's raw)
+// refers to the bytes of the record it came from instead of holding a copy of tens of megabytes
+// (see Message::decode). A copy always owns its text, and so does a value written anew, so only
+// the decoded message itself can refer to the record, and it is cleared before the record goes.
+class FieldText {
+ public:
+    FieldText() = default;
+    FieldText(std::string s) : own_(std::move(s)) {}  // NOLINT: implicit, as the std::string it was
+    FieldText(const FieldText& other) : own_(other.view()) {}
+    FieldText& operator=(const FieldText& other) {
+        if (this != &other) assign(other.view());
+        return *this;
+    }
+    FieldText(FieldText&& other) noexcept = default;
+    FieldText& operator=(FieldText&& other) noexcept = default;
+
+    // Refers to `s`, which must outlive this text or its next assign.
+    static FieldText borrow(std::string_view s) {
+        FieldText t;
+        t.borrowed_ = s;
+        t.is_borrowed_ = true;
+        return t;
+    }
+    bool borrowed() const { return is_borrowed_; }
+
+    std::string_view view() const { return is_borrowed_ ? borrowed_ : std::string_view(own_); }
+    operator std::string_view() const { return view(); }  // NOLINT: read like the std::string it was
+    const char* data() const { return view().data(); }
+    size_t size() const { return view().size(); }
+    bool empty() const { return view().empty(); }
+    // The owned storage kept for reuse (0 while borrowed).
+    size_t capacity() const { return own_.capacity(); }
+    // Owns `s` from now on (a borrowed text is let go).
+    void assign(std::string_view s) {
+        own_.assign(s);
+        borrowed_ = {};
+        is_borrowed_ = false;
+    }
+    friend bool operator==(const FieldText& a, std::string_view b) { return a.view() == b; }
+
+ private:
+    std::string own_;
+    std::string_view borrowed_;
+    bool is_borrowed_ = false;
+};
+
 struct Field {
     std::string key;
-    std::string text;  // strings unescaped; numbers, booleans and JSON values as JSON text
+    FieldText text;  // strings unescaped; numbers, booleans and JSON values as JSON text
     ValueKind kind = ValueKind::string;
 };
 
@@ -62,6 +109,8 @@ class Message {
     // remembers `json`, and to_json writes those bytes again until the message changes: a bot that
     // passes events on unchanged costs no re-serialization. `json` must then stay valid for as long
     // as the message is used or until it is cleared (the host: its input record, within the batch).
+    // With `keep_source` a huge string value without escapes (a report's raw) is not copied either:
+    // its field refers to those bytes of `json` (a copy of the message owns its own).
     static bool decode(std::string_view json, Message& out, std::string& why, bool keep_source = false);
 
     // Stores an already harmonized value without checks: for decode and copying between messages.
