@@ -36,7 +36,7 @@ struct SenderState {
 class ZmqConsumer final : public QueueConsumer {
  public:
     ZmqConsumer(const std::string& endpoint, ZmqOptions options)
-        : endpoint_(endpoint), socket_(context_, zmq::socket_type::router) {
+        : endpoint_(endpoint), socket_(*context_, zmq::socket_type::router) {
         set_common_options(socket_, options.heartbeat);
         // A sender reconnecting under its old routing id takes over its old connection's place.
         socket_.set(zmq::sockopt::router_handover, 1);
@@ -144,7 +144,7 @@ class ZmqConsumer final : public QueueConsumer {
     }
 
     std::string endpoint_;
-    zmq::context_t context_{1};
+    std::shared_ptr<zmq::context_t> context_ = shared_context();  // before the sockets: they need it
     zmq::socket_t socket_;
     std::deque<Batch> held_;                     // taken, not acknowledged, oldest first
     std::deque<size_t> take_batches_;            // how many of held_ each take brought, oldest first

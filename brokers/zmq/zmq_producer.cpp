@@ -43,12 +43,13 @@ struct InFlight {
 class ZmqProducer final : public QueueProducer {
  public:
     ZmqProducer(const std::string& endpoint, ZmqOptions options)
-        : endpoint_(endpoint), socket_(context_, zmq::socket_type::dealer), monitor_(context_, zmq::socket_type::pair) {
+        : endpoint_(endpoint), socket_(*context_, zmq::socket_type::dealer), monitor_(*context_, zmq::socket_type::pair) {
         set_common_options(socket_, options.heartbeat);
-        socket_.set(zmq::sockopt::routing_id, unique_routing_id());
+        const std::string routing_id = unique_routing_id();
+        socket_.set(zmq::sockopt::routing_id, routing_id);
         socket_.set(zmq::sockopt::immediate, 1);  // queue nothing for a peer that is not there
         // Handshakes tell when a batch may have to go again: the one it travelled on may be gone.
-        const std::string monitor_address = "inproc://monitor";
+        const std::string monitor_address = "inproc://monitor-" + routing_id;  // the context is shared
         if (zmq_socket_monitor(socket_.handle(), monitor_address.c_str(),
                                ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED) != 0)
             throw QueueError("zmq " + endpoint + ": cannot monitor the socket: " + zmq_strerror(zmq_errno()));
@@ -168,7 +169,7 @@ class ZmqProducer final : public QueueProducer {
     }
 
     std::string endpoint_;
-    zmq::context_t context_{1};
+    std::shared_ptr<zmq::context_t> context_ = shared_context();  // before the sockets: they need it
     zmq::socket_t socket_;
     zmq::socket_t monitor_;
     std::deque<InFlight> in_flight_;  // sent, oldest first; consecutive sequences

@@ -7,10 +7,26 @@
 #include <zmq.hpp>
 
 #include <chrono>
+#include <memory>
+#include <mutex>
 
 namespace sluice {
 
 inline constexpr int kSocketBufferBytes = 4 << 20;
+
+// One ZeroMQ context, so one I/O thread, for all the edges of a process: a host's input and
+// outputs then share it instead of each waking its own thread. It goes with the last edge.
+inline std::shared_ptr<zmq::context_t> shared_context() {
+    static std::mutex mutex;
+    static std::weak_ptr<zmq::context_t> shared;
+    const std::lock_guard lock(mutex);
+    std::shared_ptr<zmq::context_t> context = shared.lock();
+    if (!context) {
+        context = std::make_shared<zmq::context_t>(1);
+        shared = context;
+    }
+    return context;
+}
 
 inline void set_common_options(zmq::socket_t& s, std::chrono::milliseconds heartbeat) {
     s.set(zmq::sockopt::linger, 0);
