@@ -7,8 +7,8 @@
 // sender's base (its oldest unacknowledged batch).
 #include <zmq.hpp>
 
-#include <filesystem>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -24,8 +24,8 @@ namespace {
 struct Batch {
     std::string sender;  // routing id
     uint64_t seq = 0;
-    std::vector<zmq::message_t> frames;       // the records' frames
-    std::vector<std::string_view> records;    // into frames; what take() hands out
+    std::vector<zmq::message_t> frames;     // the records' frames
+    std::vector<std::string_view> records;  // into frames; what take() hands out
 };
 
 struct SenderState {
@@ -105,8 +105,8 @@ class ZmqConsumer final : public QueueConsumer {
                                                  [&](std::string_view r) { batch.records.push_back(r); })) {
                 // ZeroMQ delivers frames whole: only a sender with a bug can cut one short. Taking
                 // part of it would lose the rest; acknowledging none makes it come again for ever.
-                throw QueueError("zmq " + endpoint_ + ": batch " + std::to_string(batch.seq) +
-                                 " from sender " + batch.sender + " has a records frame cut short");
+                throw QueueError("zmq " + endpoint_ + ": batch " + std::to_string(batch.seq) + " from sender " +
+                                 batch.sender + " has a records frame cut short");
             }
         }
         SenderState& sender = senders_[batch.sender];
@@ -146,8 +146,8 @@ class ZmqConsumer final : public QueueConsumer {
     std::string endpoint_;
     std::shared_ptr<zmq::context_t> context_ = shared_context();  // before the sockets: they need it
     zmq::socket_t socket_;
-    std::deque<Batch> held_;                     // taken, not acknowledged, oldest first
-    std::deque<size_t> take_batches_;            // how many of held_ each take brought, oldest first
+    std::deque<Batch> held_;                      // taken, not acknowledged, oldest first
+    std::deque<size_t> take_batches_;             // how many of held_ each take brought, oldest first
     std::map<std::string, SenderState> senders_;  // by routing id
     std::vector<std::string_view> views_;
 };

@@ -43,7 +43,9 @@ struct InFlight {
 class ZmqProducer final : public QueueProducer {
  public:
     ZmqProducer(const std::string& endpoint, ZmqOptions options)
-        : endpoint_(endpoint), socket_(*context_, zmq::socket_type::dealer), monitor_(*context_, zmq::socket_type::pair) {
+        : endpoint_(endpoint),
+          socket_(*context_, zmq::socket_type::dealer),
+          monitor_(*context_, zmq::socket_type::pair) {
         set_common_options(socket_, options.heartbeat);
         const std::string routing_id = unique_routing_id();
         socket_.set(zmq::sockopt::routing_id, routing_id);

@@ -33,7 +33,7 @@ class KeyTable {
         for (size_t i = home(d);; i = (i + 1) & mask()) {
             const Slot& s = slots_[i];
             if (s.expiry == kEmpty) return nullptr;
-            if (s.expiry != kErased && s.digest == d) return &s.expiry;
+            if (s.expiry != kErased && same(s.digest, d)) return &s.expiry;
         }
     }
 
@@ -44,7 +44,8 @@ class KeyTable {
             other_[std::string(key)] = expiry;
             return;
         }
-        if ((filled_ + 1) * 4 > slots_.size() * 3) rehash(live_ * 2 + 2);
+        // At most half full: most lookups are for new keys, and those probe until an empty slot.
+        if ((filled_ + 1) * 2 > slots_.size()) rehash(live_ * 4 + 4);
         size_t reuse = slots_.size();  // the first erased slot on the way, if any
         size_t i = home(d);
         for (;; i = (i + 1) & mask()) {
@@ -52,7 +53,7 @@ class KeyTable {
             if (s.expiry == kEmpty) break;
             if (s.expiry == kErased) {
                 if (reuse == slots_.size()) reuse = i;
-            } else if (s.digest == d) {
+            } else if (same(s.digest, d)) {
                 s.expiry = expiry;
                 return;
             }
@@ -75,7 +76,7 @@ class KeyTable {
         for (size_t i = home(d);; i = (i + 1) & mask()) {
             Slot& s = slots_[i];
             if (s.expiry == kEmpty) return;
-            if (s.expiry != kErased && s.digest == d) {
+            if (s.expiry != kErased && same(s.digest, d)) {
                 s.expiry = kErased;
                 --live_;
                 return;
@@ -121,20 +122,33 @@ class KeyTable {
     static constexpr int64_t kErased = kEmpty + 1;
     static constexpr char kHexDigits[] = "0123456789abcdef";
 
-    static int nibble(char c) {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        return -1;
-    }
+    // Hex digit → value, 0xff for anything else: one load per character instead of branches.
+    static constexpr std::array<uint8_t, 256> kNibble = [] {
+        std::array<uint8_t, 256> t{};
+        t.fill(0xff);
+        for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
+        for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
+        return t;
+    }();
     // Lowercase only: the key must come back from for_each exactly as it went in.
     static bool to_digest(std::string_view key, Digest& d) {
         if (key.size() != 64) return false;
+        uint8_t bad = 0;
         for (size_t i = 0; i < 32; ++i) {
-            const int hi = nibble(key[2 * i]), lo = nibble(key[2 * i + 1]);
-            if (hi < 0 || lo < 0) return false;
-            d[i] = static_cast<uint8_t>(hi << 4 | lo);
+            const uint8_t hi = kNibble[static_cast<unsigned char>(key[2 * i])];
+            const uint8_t lo = kNibble[static_cast<unsigned char>(key[2 * i + 1])];
+            bad |= hi | lo;
+            d[i] = static_cast<uint8_t>(hi << 4 | (lo & 0xf));
         }
-        return true;
+        return (bad & 0xf0) == 0;
+    }
+
+    // The first eight bytes decide almost always, without a call to memcmp.
+    static bool same(const Digest& a, const Digest& b) {
+        uint64_t x = 0, y = 0;
+        std::memcpy(&x, a.data(), sizeof x);
+        std::memcpy(&y, b.data(), sizeof y);
+        return x == y && a == b;
     }
 
     size_t mask() const { return slots_.size() - 1; }
