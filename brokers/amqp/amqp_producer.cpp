@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// Publishing a batch: its records packed into persistent messages of up to records_per_message
-// records each (amqp_packing.hpp), then wait until the broker confirmed all of them. Any failure
-// publishes the whole batch again on a new connection.
+// Publishing: a batch's records packed into persistent messages of up to records_per_message
+// records each (amqp_packing.hpp). send() publishes and returns; the broker's confirms are read as
+// they come (durable(), wait_durable()), so a host goes on while the broker stores its output. Up
+// to kWindow batches wait for their confirms; each is kept until then, and every batch not yet
+// confirmed is published again, in order, on a new connection after any failure.
 #include <sys/time.h>
 
+#include <deque>
 #include <set>
 #include <thread>
 
@@ -13,28 +16,89 @@
 namespace sluice {
 namespace {
 
+constexpr size_t kWindow = 8;
+
+// A batch published and not yet confirmed, with a copy of its records for publishing it again.
+struct Unconfirmed {
+    uint64_t ticket = 0;
+    uint64_t generation = 0;  // of the connection it was last published on
+    uint64_t last_tag = 0;    // its last delivery tag there
+    std::string bytes;        // the records back to back
+    std::vector<size_t> sizes;
+};
+
 class AmqpProducer final : public QueueProducer {
  public:
     AmqpProducer(const AmqpSettings& settings, std::string queue, BrokerLog log)
         : link_(settings, std::move(log)), queue_(std::move(queue)) {}
 
     bool append(const std::vector<std::string_view>& records, const StopToken& stop) override {
+        uint64_t ticket = 0;
+        return send(records, stop, ticket) && wait_durable(ticket, stop);
+    }
+
+    bool send(const std::vector<std::string_view>& records, const StopToken& stop, uint64_t& ticket) override {
+        ticket = tickets_;  // nothing to send: durable once what came before is
         if (records.empty()) return true;
+        while (unconfirmed_.size() >= kWindow)
+            if (!wait_durable(unconfirmed_.front().ticket, stop)) return false;
+        Unconfirmed batch;
+        batch.ticket = tickets_ + 1;
+        for (std::string_view r : records) {
+            batch.bytes.append(r);
+            batch.sizes.push_back(r.size());
+        }
         for (;;) {
             if (AmqpConnection* c = ready_connection()) {
                 try {
-                    if (publish(*c, records, stop)) return true;
-                    return false;  // stopped while waiting for confirms: the caller keeps its input
+                    publish_stale(*c);
+                    publish(*c, batch);
+                    break;
                 } catch (const QueueError& e) {
                     link_.fail(e.what());
                 }
             }
-            if (stop && stop()) return false;
+            if (stop && stop()) return false;  // what went out of this batch may come as duplicates
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
+        tickets_ = batch.ticket;
+        unconfirmed_.push_back(std::move(batch));
+        ticket = tickets_;
+        return true;
+    }
+
+    uint64_t durable() override {
+        if (!unconfirmed_.empty() && link_.current() && link_.generation() == ready_generation_) {
+            try {
+                read_confirms(*link_.current(), timeval{0, 0});
+            } catch (const QueueError& e) {
+                link_.fail(e.what());  // published again on the next send or wait
+            }
+        }
+        return durable_ticket();
+    }
+
+    bool wait_durable(uint64_t ticket, const StopToken& stop) override {
+        while (durable_ticket() < ticket) {
+            AmqpConnection* c = ready_connection();
+            if (c) {
+                try {
+                    publish_stale(*c);
+                    if (read_confirms(*c, timeval{0, 100000})) continue;
+                } catch (const QueueError& e) {
+                    link_.fail(e.what());
+                    c = nullptr;
+                }
+            }
+            if (stop && stop()) return false;  // unconfirmed: the caller keeps its input
+            if (!c) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return true;
     }
 
  private:
+    uint64_t durable_ticket() const { return unconfirmed_.empty() ? tickets_ : unconfirmed_.front().ticket - 1; }
+
     // The connection in publisher-confirm mode with the queue declared, or nullptr during back-off.
     AmqpConnection* ready_connection() {
         const uint64_t before = link_.generation();
@@ -48,6 +112,7 @@ class AmqpProducer final : public QueueProducer {
             c->check(amqp_get_rpc_reply(c->state()), "confirm.select");
             published_ = confirmed_ = 0;
             out_of_order_.clear();
+            ready_generation_ = link_.generation();
             return c;
         } catch (const QueueError& e) {
             link_.fail(e.what());
@@ -55,7 +120,21 @@ class AmqpProducer final : public QueueProducer {
         }
     }
 
-    bool publish(AmqpConnection& c, const std::vector<std::string_view>& records, const StopToken& stop) {
+    // Every batch last published on an earlier connection goes again, oldest first: its confirms
+    // can no longer come.
+    void publish_stale(AmqpConnection& c) {
+        for (Unconfirmed& batch : unconfirmed_)
+            if (batch.generation != link_.generation()) publish(c, batch);
+    }
+
+    void publish(AmqpConnection& c, Unconfirmed& batch) {
+        std::vector<std::string_view> records;
+        records.reserve(batch.sizes.size());
+        size_t at = 0;
+        for (size_t size : batch.sizes) {
+            records.emplace_back(batch.bytes.data() + at, size);
+            at += size;
+        }
         amqp_basic_properties_t props{};
         props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_CONTENT_TYPE_FLAG;
         props.delivery_mode = 2;  // persistent
@@ -69,20 +148,18 @@ class AmqpProducer final : public QueueProducer {
                            "publish to " + queue_);
             ++published_;
         });
-        return wait_for_confirms(c, stop);
+        batch.generation = link_.generation();
+        batch.last_tag = published_;
     }
 
-    bool wait_for_confirms(AmqpConnection& c, const StopToken& stop) {
-        while (confirmed_ < published_) {
-            amqp_frame_t frame;
-            timeval step{0, 100000};
-            const int rc = amqp_simple_wait_frame_noblock(c.state(), &frame, &step);
-            if (rc == AMQP_STATUS_TIMEOUT) {
-                if (stop && stop()) return false;
-                continue;
-            }
-            c.check_status(rc, "waiting for publisher confirms");
-            if (frame.frame_type != AMQP_FRAME_METHOD) continue;
+    // Reads what the broker sent within `wait` (confirms, or a refusal) and forgets the batches now
+    // wholly confirmed. True if a frame came.
+    bool read_confirms(AmqpConnection& c, timeval wait) {
+        amqp_frame_t frame;
+        const int rc = amqp_simple_wait_frame_noblock(c.state(), &frame, &wait);
+        if (rc == AMQP_STATUS_TIMEOUT) return false;
+        c.check_status(rc, "waiting for publisher confirms");
+        if (frame.frame_type == AMQP_FRAME_METHOD) {
             switch (frame.payload.method.id) {
                 case AMQP_BASIC_ACK_METHOD: {
                     auto* ack = static_cast<amqp_basic_ack_t*>(frame.payload.method.decoded);
@@ -104,6 +181,9 @@ class AmqpProducer final : public QueueProducer {
                     break;  // connection.blocked/unblocked (broker memory alarm): keep waiting
             }
         }
+        while (!unconfirmed_.empty() && unconfirmed_.front().generation == link_.generation() &&
+               unconfirmed_.front().last_tag <= confirmed_)
+            unconfirmed_.pop_front();
         return true;
     }
 
@@ -120,8 +200,11 @@ class AmqpProducer final : public QueueProducer {
 
     AmqpReconnect link_;
     std::string queue_;
-    uint64_t published_ = 0;  // delivery tags handed out on this connection
-    uint64_t confirmed_ = 0;  // every tag up to this one is confirmed
+    std::deque<Unconfirmed> unconfirmed_;  // oldest first
+    uint64_t tickets_ = 0;                 // batches sent
+    uint64_t ready_generation_ = 0;        // the connection set up for publishing
+    uint64_t published_ = 0;               // delivery tags handed out on this connection
+    uint64_t confirmed_ = 0;               // every tag up to this one is confirmed
     std::set<uint64_t> out_of_order_;
     std::string scratch_;  // the body of the packed message being published, reused
 };

@@ -18,6 +18,8 @@ class AmqpReconnect {
 
     // A connection when one could be made now (or one exists); nullptr while waiting out back-off.
     AmqpConnection* get();
+    // The connection if there is one, without trying to make one.
+    AmqpConnection* current() const { return connection_.get(); }
     // Drops the connection after `error`; the next get() waits out the back-off first.
     void fail(const std::string& error);
     // Counts reconnections: a change tells a consumer that its unacknowledged deliveries are void.

@@ -140,6 +140,19 @@ TEST_CASE("amqp delivers confirmed batches and delivers again what was taken but
     }
     CHECK(sluice::amqp_queue_stats(s, "parser-queue").records == 0);
 
+    // send() returns before the broker's confirms; they are counted in order as they come.
+    uint64_t t1 = 0, t2 = 0;
+    REQUIRE(producer->send({"g1"}, {}, t1));
+    REQUIRE(producer->send({"g2", "g3"}, {}, t2));
+    CHECK(t1 < t2);
+    CHECK(producer->wait_durable(t2, {}));
+    CHECK(producer->durable() >= t2);
+    {
+        auto c = sluice::open_amqp_consumer(s, "parser-queue");
+        CHECK(take(*c, 3) == std::vector<std::string>{"g1", "g2", "g3"});
+        c->ack();
+    }
+
     SUBCASE("the password comes from the environment and is never printed") {
         sluice::AmqpSettings env = s;
         env.url = "amqp://127.0.0.1:" + std::to_string(rabbit.port()) + "/";

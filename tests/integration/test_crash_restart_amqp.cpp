@@ -18,8 +18,10 @@ TEST_CASE("amqp: SIGKILL of the middle bot and a broker restart mid-run lose no 
         rabbit.start();
         restarted = true;
     };
+    // One event per message, as IntelMQ writes them: the run then lasts long enough for three kills
+    // (packed and pipelined, 100,000 events cross the chain in about four seconds).
     const auto r = sluice::test::run_crash_pipeline(
-        {"amqp", "[transports.amqp]\nurl = \"" + rabbit.url() + "\"\n", 3, restart_broker});
+        {"amqp", "[transports.amqp]\nurl = \"" + rabbit.url() + "\"\nrecords_per_message = 1\n", 3, restart_broker});
     INFO(r.output);
     REQUIRE(r.exit_code == 0);
     CHECK(restarted);
