@@ -24,8 +24,7 @@ namespace {
 struct Batch {
     std::string sender;  // routing id
     uint64_t seq = 0;
-    std::vector<zmq::message_t> frames;     // the records' frames
-    std::vector<std::string_view> records;  // into frames; what take() hands out
+    std::vector<zmq::message_t> frames;  // the records; the views handed out point into these
 };
 
 struct SenderState {
@@ -58,11 +57,8 @@ class ZmqConsumer final : public QueueConsumer {
         zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
         if (zmq::poll(&item, 1, wait) <= 0) return views_;
         const size_t first = held_.size();
-        size_t records = 0;
-        while (records < max && receive_batch(records)) {
+        while (views_.size() < max && receive_batch()) {
         }
-        for (size_t b = first; b < held_.size(); ++b)
-            views_.insert(views_.end(), held_[b].records.begin(), held_[b].records.end());
         if (held_.size() > first) take_batches_.push_back(held_.size() - first);
         return views_;
     }
@@ -80,8 +76,8 @@ class ZmqConsumer final : public QueueConsumer {
     }
 
  private:
-    // Receives one batch if one is waiting (adding its records to `records`); false when none is.
-    bool receive_batch(size_t& records) {
+    // Receives one batch if one is waiting, adding its records to views_; false when none is.
+    bool receive_batch() {
         zmq::message_t id;
         if (!socket_.recv(id, zmq::recv_flags::dontwait)) return false;
         Batch batch;
@@ -98,17 +94,6 @@ class ZmqConsumer final : public QueueConsumer {
         }
         if (!h) return true;  // not a Sluice batch: skipped whole, nothing to acknowledge
         batch.seq = h->seq;
-        for (const zmq::message_t& f : batch.frames) {
-            if (!h->packed) {
-                batch.records.emplace_back(static_cast<const char*>(f.data()), f.size());
-            } else if (!zmq_wire::unpack_records(f.data(), f.size(),
-                                                 [&](std::string_view r) { batch.records.push_back(r); })) {
-                // ZeroMQ delivers frames whole: only a sender with a bug can cut one short. Taking
-                // part of it would lose the rest; acknowledging none makes it come again for ever.
-                throw QueueError("zmq " + endpoint_ + ": batch " + std::to_string(batch.seq) + " from sender " +
-                                 batch.sender + " has a records frame cut short");
-            }
-        }
         SenderState& sender = senders_[batch.sender];
         if (h->base > sender.base) {
             sender.base = h->base;
@@ -120,8 +105,18 @@ class ZmqConsumer final : public QueueConsumer {
         }
         for (const Batch& held : held_)
             if (held.sender == batch.sender && held.seq == batch.seq) return true;  // acknowledged later
-        records += batch.records.size();
-        held_.push_back(std::move(batch));
+        for (const zmq::message_t& f : batch.frames) {
+            if (!h->packed) {
+                views_.emplace_back(static_cast<const char*>(f.data()), f.size());
+            } else if (!zmq_wire::unpack_records(f.data(), f.size(),
+                                                 [this](std::string_view r) { views_.push_back(r); })) {
+                // ZeroMQ delivers frames whole: only a sender with a bug can cut one short. Taking
+                // part of it would lose the rest; acknowledging none makes it come again for ever.
+                throw QueueError("zmq " + endpoint_ + ": batch " + std::to_string(batch.seq) + " from sender " +
+                                 batch.sender + " has a records frame cut short");
+            }
+        }
+        held_.push_back(std::move(batch));  // the frames' storage moves with it: the views stay valid
         return true;
     }
 

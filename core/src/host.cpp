@@ -184,16 +184,20 @@ bool Host::send_batch(size_t records) {
     if (!outbox_.send(stop_token_, stats_.sent)) return false;
     dump_.commit();
     in_flight_.push_back(BatchInFlight{outbox_.sent(), records});
-    records_in_flight_ += records;
     return true;
 }
 
-bool Host::complete_oldest(bool wait) {
+size_t Host::records_in_flight() const {
+    size_t n = 0;
+    for (const BatchInFlight& batch : in_flight_) n += batch.records;
+    return n;
+}
+
+bool Host::complete_oldest(const StopToken* wait) {
     const BatchInFlight& batch = in_flight_.front();
-    if (wait ? !outbox_.wait_durable(batch.tickets, stop_token_) : !outbox_.durable(batch.tickets)) return false;
+    if (wait ? !outbox_.wait_durable(batch.tickets, *wait) : !outbox_.durable(batch.tickets)) return false;
     if (input_) input_->ack_oldest();
     stats_.processed += batch.records;
-    records_in_flight_ -= batch.records;
     in_flight_.pop_front();
     if (in_flight_.empty()) {
         // Everything emitted so far is durable: exactly what on_durable promises the bot.
@@ -205,22 +209,20 @@ bool Host::complete_oldest(bool wait) {
 }
 
 bool Host::complete_all(const StopToken& stop) {
-    while (!in_flight_.empty()) {
-        if (!outbox_.wait_durable(in_flight_.front().tickets, stop)) return false;
-        (void)complete_oldest(false);
-    }
+    while (!in_flight_.empty())
+        if (!complete_oldest(&stop)) return false;
     return true;
 }
 
 bool Host::settle() {
-    while (!in_flight_.empty() && complete_oldest(false)) {
+    while (!in_flight_.empty() && complete_oldest(nullptr)) {
     }
     // In suspect mode every batch must end before the next starts (CrashGuard); a reload replaces
     // the output queues.
     const bool drain = crash_guard_->suspect() || signals_.reload ||
                        (bot_->wants_on_durable() && std::chrono::steady_clock::now() - durable_at_ >= kOnDurableEvery);
     while (!in_flight_.empty() && (drain || in_flight_.size() > kMaxBatchesInFlight))
-        if (!complete_oldest(true)) return false;
+        if (!complete_oldest(&stop_token_)) return false;
     return true;
 }
 
@@ -234,7 +236,7 @@ void Host::complete_before_exit() {
         log_.error(std::string("while completing the batches in flight: ") + e.what());
     }
     if (!done)
-        log_.info(std::to_string(records_in_flight_) +
+        log_.info(std::to_string(records_in_flight()) +
                   " message(s) were not yet durable downstream: they are delivered again on the next start");
 }
 
@@ -328,15 +330,15 @@ int Host::run_processor() {
         const auto& batch = input_->take(
             batch_size, in_flight_.empty() ? std::chrono::milliseconds(200) : std::chrono::milliseconds(0));
         if (batch.empty()) {
-            if (!in_flight_.empty() && !complete_oldest(true)) break;
-            stats_.in_flight = records_in_flight_;
+            if (!in_flight_.empty() && !complete_oldest(&stop_token_)) break;
+            stats_.in_flight = records_in_flight();
             publish_stats();
             continue;
         }
         // Published at once when work starts after a pause: `sluicectl up --until-idle` must never
         // read an old "nothing in flight" while this batch waits for a slow ZeroMQ receiver.
         const bool was_idle = idle_published_;
-        stats_.in_flight = records_in_flight_ + batch.size();
+        stats_.in_flight = records_in_flight() + batch.size();
         if (was_idle) publish_stats(true);
         crash_guard_->begin_batch();
         for (std::string_view record : batch) {
@@ -361,7 +363,7 @@ int Host::run_processor() {
             return 1;
         }
         if (!settle()) break;
-        stats_.in_flight = records_in_flight_;
+        stats_.in_flight = records_in_flight();
         publish_stats();
         log_progress();
     }

@@ -65,10 +65,6 @@ void Outbox::rollback(const Mark& m) {
     pending_counts_ = m.counts;
 }
 
-bool Outbox::deliver(const StopToken& stop, std::map<std::string, uint64_t>& sent) {
-    return send(stop, sent) && wait_durable(this->sent(), stop);
-}
-
 bool Outbox::send(const StopToken& stop, std::map<std::string, uint64_t>& sent) {
     for (auto& t : targets_) {
         if (t.spans.empty()) continue;

@@ -224,9 +224,7 @@ TEST_CASE("amqp packs a batch into messages of records_per_message records and s
     }
     auto consumer = sluice::open_amqp_consumer(s, "dedup-queue");
     // A message is taken whole: asking for 1 record gives the 4 of the first message.
-    std::vector<std::string> got;
-    for (int i = 0; i < 100 && got.empty(); ++i)
-        for (auto r : consumer->take(1, 50ms)) got.emplace_back(r);
+    std::vector<std::string> got = take(*consumer, 1, 1);
     CHECK(got == std::vector<std::string>(sent.begin(), sent.begin() + 4));
     // The prefetch follows the first take's `max`: two messages here, so acknowledge to get more.
     consumer->ack();
@@ -327,9 +325,7 @@ TEST_CASE("amqp delivers a packed message again, whole, when its consumer dies w
         // Gone without ack(): every packed message must come again, none of it lost.
     }
     auto consumer = sluice::open_amqp_consumer(s, "taxonomy-queue");
-    std::vector<std::string> first;
-    for (int i = 0; i < 100 && first.empty(); ++i)
-        for (auto r : consumer->take(10, 50ms)) first.emplace_back(r);
+    const std::vector<std::string> first = take(*consumer, 1, 10);
     CHECK(first == std::vector<std::string>(sent.begin(), sent.begin() + 500));
     consumer->ack();
     consumer.reset();

@@ -48,11 +48,13 @@ class Host {
     void start_bot();
     int run_collector();
     int run_processor();
-    bool finish_batch();  // send_batch, then wait until it is durable; false on failure or stop
+    bool finish_batch();              // send_batch, then wait until it is durable; false on failure or stop
     bool send_batch(size_t records);  // flush, send, commit the dump; false on failure or stop
-    bool complete_oldest(bool wait);  // acknowledges the oldest batch in flight once it is durable
+    // Acknowledges the oldest batch in flight if it is durable; with `wait`, waits for that first.
+    bool complete_oldest(const StopToken* wait);
     bool complete_all(const StopToken& stop);
-    bool settle();              // completes what is durable, waits where the window or on_durable says
+    size_t records_in_flight() const;
+    bool settle();  // completes what is durable, waits where the window or on_durable says
     void complete_before_exit();
     void process_one(std::string_view record);
     void give_up(std::string_view record, const std::string& error, int64_t attempts);
@@ -82,7 +84,6 @@ class Host {
         size_t records = 0;
     };
     std::deque<BatchInFlight> in_flight_;  // sent, input not acknowledged yet, oldest first
-    size_t records_in_flight_ = 0;
     std::chrono::steady_clock::time_point durable_at_ = std::chrono::steady_clock::now();  // last on_durable
     DumpFile dump_;
     BotStats stats_;

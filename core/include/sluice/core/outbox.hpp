@@ -33,15 +33,13 @@ class Outbox {
         uint64_t deliveries = 0;
     };
     void mark(Mark& m) const;
-    // Drops what was emitted since `m`. What a delivery in between already made durable stays
+    // Drops what was emitted since `m`. What a send in between already handed on stays
     // downstream: the retried message then yields duplicates, which at-least-once allows.
     void rollback(const Mark& m);
 
-    // Appends everything pending to its queue, durably. False when `stop` ended a back-pressure wait
-    // (what was not appended stays pending). Returns the count delivered per path in `sent`.
-    bool deliver(const StopToken& stop, std::map<std::string, uint64_t>& sent);
-    // As deliver(), but returns once every queue has the records on their way (QueueProducer::send),
-    // which may be before they are durable: sent() and durable() then tell when they are.
+    // Hands everything pending to its queue (QueueProducer::send), which may be before it is
+    // durable: sent() and durable() then tell when it is. False when `stop` ended a back-pressure
+    // wait (what was not sent stays pending). Returns the count sent per path in `sent`.
     bool send(const StopToken& stop, std::map<std::string, uint64_t>& sent);
     // What has been sent so far, per target: durable once each target's producer says so.
     using Tickets = std::vector<uint64_t>;
@@ -49,7 +47,7 @@ class Outbox {
     bool durable(const Tickets& tickets);  // does not block
     bool wait_durable(const Tickets& tickets, const StopToken& stop);
     bool empty() const;
-    // Bytes serialized and not yet delivered: the host delivers early past a bound, so one huge
+    // Bytes serialized and not yet sent: the host sends early past a bound, so one huge
     // report does not hold all its events in memory.
     size_t pending_bytes() const { return pending_bytes_; }
 
