@@ -97,12 +97,17 @@ TEST_CASE("up serves per-bot counters on /metrics and /health follows the hosts"
     REQUIRE_MESSAGE(port > 0, read_file(log));
 
     // Every bot has worked: the parsers sent, every continuous bot received (17 events per output).
+    // A host publishes its counters at most every 250 ms, so those of the parsers and the taxonomy
+    // may come just after the outputs read their events.
     std::string metrics;
     const bool counted = eventually(
         [&] {
             metrics = http_get(port, "/metrics").body;
             return sample(metrics, R"(sluice_messages_received_total{bot="events-file"})") == 17 &&
-                   sample(metrics, R"(sluice_messages_received_total{bot="ip-blocklist"})") == 17;
+                   sample(metrics, R"(sluice_messages_received_total{bot="ip-blocklist"})") == 17 &&
+                   sample(metrics, R"(sluice_messages_sent_total{bot="taxonomy",path="_default"})") == 17 &&
+                   sample(metrics, R"(sluice_messages_sent_total{bot="urlhaus-parser",path="_default"})") == 11 &&
+                   sample(metrics, R"(sluice_messages_sent_total{bot="blocklist-parser",path="_default"})") == 6;
         },
         60);
     INFO(metrics);
