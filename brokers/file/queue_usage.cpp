@@ -79,4 +79,6 @@ QueueStats file_queue_stats(const std::filesystem::path& dir) {
     return stats;
 }
 
+uint64_t file_queue_backlog_bytes(const std::filesystem::path& dir) { return fileq::unacked_bytes(dir); }
+
 }  // namespace sluice

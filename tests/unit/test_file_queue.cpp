@@ -525,3 +525,24 @@ TEST_CASE("file_queue_stats counts unacknowledged records and bytes on disk") {
     CHECK(stats.bytes == on_disk);
     CHECK(stats.bytes < framed_bytes(records));  // consumed segments were deleted
 }
+
+TEST_CASE("file_queue_backlog_bytes counts the framed bytes after the saved cursor, across segments") {
+    TempDir dir;
+    CHECK(sluice::file_queue_backlog_bytes(dir / "missing") == 0);
+
+    FileQueueOptions options;
+    options.segment_bytes = 2048;
+    const auto records = payloads(0, 100, 200);
+    append_all(*sluice::open_file_producer(dir.path(), options), records, 9);
+    REQUIRE(segment_files(dir.path()).size() > 2);
+    CHECK(sluice::file_queue_backlog_bytes(dir.path()) == framed_bytes(records));
+
+    auto consumer = sluice::open_file_consumer(dir.path(), options);
+    REQUIRE(take_copy(*consumer, 40).size() == 40);
+    CHECK(sluice::file_queue_backlog_bytes(dir.path()) == framed_bytes(records));  // taken is not acknowledged
+    consumer->ack();
+    const std::vector<std::string> rest(records.begin() + 40, records.end());
+    CHECK(sluice::file_queue_backlog_bytes(dir.path()) == framed_bytes(rest));
+    while (!take_copy(*consumer, 100).empty()) consumer->ack();
+    CHECK(sluice::file_queue_backlog_bytes(dir.path()) == 0);
+}

@@ -176,9 +176,9 @@ double prefill(const fs::path& queue, const std::vector<std::string>& records) {
     return since(t0);
 }
 
-// Polls the queue until it holds nothing unacknowledged. file_queue_stats reads the framing of every
-// waiting record, so the interval adapts: about a quarter of the expected time left, between 2 and
-// 250 ms — cheap while the queue is long, precise near the end.
+// Polls the queue every 2 ms until it holds nothing unacknowledged. Only the directory and the
+// cursor are read (file_queue_backlog_bytes): reading the records, as file_queue_stats does, would
+// take the other core from the bot it measures and notice the end tens of milliseconds late.
 struct DrainWait {
     bool drained = false;
     double seconds = 0;
@@ -187,33 +187,25 @@ struct DrainWait {
 
 DrainWait wait_drained(const Env& env, const fs::path& queue, Child& child, Clock::time_point t0) {
     DrainWait w;
-    uint64_t last_records = 0;
-    double last_t = -1, rate = 0;
     for (;;) {
-        const QueueStats s = file_queue_stats(queue);
+        const uint64_t backlog = file_queue_backlog_bytes(queue);
         const double now = since(t0);
-        if (s.records == 0) {
+        if (backlog == 0) {
             w.drained = true;
             w.seconds = now;
             return w;
         }
         if (!child.running()) {
-            w.problem = "the host ended (" + child.usage().how + ") with " + std::to_string(s.records) + " waiting";
+            w.problem = "the host ended (" + child.usage().how + ") with " +
+                        std::to_string(file_queue_stats(queue).records) + " waiting";
             return w;
         }
         if (now > env.timeout_s) {
-            w.problem = "timeout: " + std::to_string(s.records) + " still waiting after " +
+            w.problem = "timeout: " + std::to_string(file_queue_stats(queue).records) + " still waiting after " +
                         std::to_string(static_cast<int>(env.timeout_s)) + " s";
             return w;
         }
-        if (last_t >= 0 && s.records < last_records)
-            rate = static_cast<double>(last_records - s.records) / (now - last_t);
-        if (last_t < 0 || s.records < last_records) {
-            last_records = s.records;
-            last_t = now;
-        }
-        const double eta = rate > 0 ? static_cast<double>(s.records) / rate : 0.02;
-        sleep_s(std::clamp(eta / 4, 0.002, 0.25));
+        sleep_s(0.002);
     }
 }
 

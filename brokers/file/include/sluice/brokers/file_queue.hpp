@@ -36,4 +36,9 @@ std::unique_ptr<QueueConsumer> open_file_consumer(const std::filesystem::path& d
 // consumer run (the answer may be a moment old); a directory that does not exist is an empty queue.
 QueueStats file_queue_stats(const std::filesystem::path& dir);
 
+// Bytes (framing included) not yet acknowledged. Unlike file_queue_stats it reads only the directory
+// and the saved cursor, never the records, so it can be asked every few milliseconds while a host
+// drains a queue of gigabytes; zero exactly when no record is waiting.
+uint64_t file_queue_backlog_bytes(const std::filesystem::path& dir);
+
 }  // namespace sluice
