@@ -55,7 +55,7 @@ class ZmqConsumer final : public QueueConsumer {
     const std::vector<std::string_view>& take(size_t max, std::chrono::milliseconds wait) override {
         views_.clear();
         zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-        if (zmq::poll(&item, 1, wait) <= 0) return views_;
+        if (poll_or_interrupted(&item, 1, wait) <= 0) return views_;
         const size_t first = held_.size();
         while (views_.size() < max && receive_batch()) {
         }

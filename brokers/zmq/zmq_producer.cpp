@@ -111,7 +111,7 @@ class ZmqProducer final : public QueueProducer {
     // again every batch that went out before it. False if `stop` said so while sending.
     bool pump(std::chrono::milliseconds timeout, const StopToken& stop) {
         zmq::pollitem_t items[] = {{socket_.handle(), 0, ZMQ_POLLIN, 0}, {monitor_.handle(), 0, ZMQ_POLLIN, 0}};
-        zmq::poll(items, 2, timeout);
+        poll_or_interrupted(items, 2, timeout);
         if (items[0].revents & ZMQ_POLLIN) read_acks();
         if (items[1].revents & ZMQ_POLLIN) read_monitor();
         return resend(stop);
@@ -134,7 +134,7 @@ class ZmqProducer final : public QueueProducer {
         while (!socket_.send(zmq::buffer(header), zmq::send_flags::dontwait | zmq::send_flags::sndmore)) {
             if (stop && stop()) return false;
             zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLOUT, 0};
-            zmq::poll(&item, 1, kPollStep);
+            poll_or_interrupted(&item, 1, kPollStep);
         }
         batch.sent_on = handshakes_;
         // The first frame was taken: ZeroMQ delivers a multipart message whole or not at all.

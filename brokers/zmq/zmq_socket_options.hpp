@@ -6,6 +6,7 @@
 
 #include <zmq.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,17 @@ inline std::shared_ptr<zmq::context_t> shared_context() {
         shared = context;
     }
     return context;
+}
+
+// zmq_poll that treats a signal as "nothing yet". The host's SIGTERM and SIGHUP interrupt a poll
+// with EINTR whatever SA_RESTART says, and cppzmq throws on it; the host looks at its stop and
+// reload flags after every call anyway, so the interruption is not an error.
+inline int poll_or_interrupted(zmq::pollitem_t* items, size_t count, std::chrono::milliseconds timeout) {
+    const int rc = zmq_poll(items, static_cast<int>(count), static_cast<long>(timeout.count()));
+    if (rc >= 0) return rc;
+    if (zmq_errno() != EINTR) throw zmq::error_t();
+    for (size_t i = 0; i < count; ++i) items[i].revents = 0;
+    return 0;
 }
 
 inline void set_common_options(zmq::socket_t& s, std::chrono::milliseconds heartbeat) {

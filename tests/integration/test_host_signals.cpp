@@ -5,6 +5,9 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
+#include <chrono>
+#include <thread>
+
 #include "sluice/brokers/file_queue.hpp"
 #include "sluice/core/stats.hpp"
 #include "test_support.hpp"
@@ -91,4 +94,24 @@ TEST_CASE("sluicectl up stops every host cleanly on SIGTERM") {
         REQUIRE(sluice::BotStats::read(dir / "var" / "run" / (std::string(bot) + ".stats.json"), stats));
         CHECK_MESSAGE(stats.state == "stopped", bot);
     }
+}
+
+TEST_CASE("a host waiting on a ZeroMQ input stops cleanly on SIGTERM, not as a failure") {
+    TempDir dir;
+    // A signal interrupts zmq_poll (EINTR) whatever SA_RESTART says: that is a stop, not an error.
+    write_file(dir / "sluice.toml", config("a.jsonl") +
+                                        "[bots.src]\nplugin = \"collector_file\"\nparameters = { path = \"in\" }\n"
+                                        "to = [{ bot = \"out\", transport = \"zmq\" }]\n");
+    const int pid = sluice::test::spawn({host(), "--config", (dir / "sluice.toml").string(), "out"}, dir / "host.log");
+    REQUIRE(eventually([&] { return std::filesystem::exists(dir / "var" / "run" / "out.zmq"); }, 10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // in its wait for input
+    ::kill(pid, SIGTERM);
+    CHECK(sluice::test::wait_exit(pid, 10) == 0);
+    const std::string log = read_file(dir / "host.log");
+    INFO(log);
+    CHECK(log.find("CRITICAL") == std::string::npos);
+    CHECK(log.find("INFO stopped\n") != std::string::npos);
+    sluice::BotStats stats;
+    REQUIRE(sluice::BotStats::read(dir / "var" / "run" / "out.stats.json", stats));
+    CHECK(stats.state == "stopped");
 }

@@ -97,17 +97,26 @@ TEST_CASE("up serves per-bot counters on /metrics and /health follows the hosts"
     REQUIRE_MESSAGE(port > 0, read_file(log));
 
     // Every bot has worked: the parsers sent, every continuous bot received (17 events per output).
-    // A host publishes its counters at most every 250 ms, so those of the parsers and the taxonomy
-    // may come just after the outputs read their events.
+    // Each host publishes its counters at most every 250 ms, so the wait covers every one checked
+    // below, not only the outputs that come last in the flow.
+    auto bot_series = [](const char* name, const char* bot) { return std::string(name) + "{bot=\"" + bot + "\"}"; };
+    auto all_counted = [&](const std::string& m) {
+        for (const char* bot : kContinuousBots)
+            if (sample(m, bot_series("sluice_messages_received_total", bot)) <= 0 ||
+                sample(m, bot_series("sluice_bot_up", bot)) != 1)
+                return false;
+        return sample(m, R"(sluice_messages_received_total{bot="events-file"})") == 17 &&
+               sample(m, R"(sluice_messages_received_total{bot="events-sqlite"})") == 17 &&
+               sample(m, R"(sluice_messages_received_total{bot="ip-blocklist"})") == 17 &&
+               sample(m, R"(sluice_messages_sent_total{bot="taxonomy",path="_default"})") == 17 &&
+               sample(m, R"(sluice_messages_sent_total{bot="urlhaus-parser",path="_default"})") == 11 &&
+               sample(m, R"(sluice_messages_sent_total{bot="blocklist-parser",path="_default"})") == 6;
+    };
     std::string metrics;
     const bool counted = eventually(
         [&] {
             metrics = http_get(port, "/metrics").body;
-            return sample(metrics, R"(sluice_messages_received_total{bot="events-file"})") == 17 &&
-                   sample(metrics, R"(sluice_messages_received_total{bot="ip-blocklist"})") == 17 &&
-                   sample(metrics, R"(sluice_messages_sent_total{bot="taxonomy",path="_default"})") == 17 &&
-                   sample(metrics, R"(sluice_messages_sent_total{bot="urlhaus-parser",path="_default"})") == 11 &&
-                   sample(metrics, R"(sluice_messages_sent_total{bot="blocklist-parser",path="_default"})") == 6;
+            return all_counted(metrics);
         },
         60);
     INFO(metrics);
@@ -116,9 +125,9 @@ TEST_CASE("up serves per-bot counters on /metrics and /health follows the hosts"
     CHECK(sample(metrics, R"(sluice_messages_sent_total{bot="urlhaus-parser",path="_default"})") == 11);
     CHECK(sample(metrics, R"(sluice_messages_sent_total{bot="blocklist-parser",path="_default"})") == 6);
     for (const char* bot : kContinuousBots) {
-        CHECK(sample(metrics, "sluice_messages_received_total{bot=\"" + std::string(bot) + "\"}") > 0);
-        CHECK(sample(metrics, "sluice_bot_up{bot=\"" + std::string(bot) + "\"}") == 1);
-        CHECK(sample(metrics, "sluice_last_message_timestamp_seconds{bot=\"" + std::string(bot) + "\"}") > 1700000000);
+        CHECK(sample(metrics, bot_series("sluice_messages_received_total", bot)) > 0);
+        CHECK(sample(metrics, bot_series("sluice_bot_up", bot)) == 1);
+        CHECK(sample(metrics, bot_series("sluice_last_message_timestamp_seconds", bot)) > 1700000000);
     }
     CHECK(sample(metrics, R"(sluice_messages_sent_total{bot="taxonomy",path="_default"})") == 17);
     CHECK(sample(metrics, R"(sluice_messages_dumped_total{bot="urlhaus-parser"})") == 1);
