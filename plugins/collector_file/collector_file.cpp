@@ -117,8 +117,14 @@ class FileCollector {
                 continue;
             }
             ctx.info("processing file " + path.string());
-            ctx.emit(make_report(ctx, *file));
-            file->content.clear();
+            sluice::Message report = make_report(ctx, *file);
+            ctx.emit(report);
+            // Neither the report nor the file's text is needed any more; only the path and
+            // identity wait for on_durable. Kept until collect() returns (an undiscarded report,
+            // clear() keeping the capacity), a folder of a hundred files held both for each file
+            // and every new report was written into freshly faulted pages.
+            ctx.discard(report);
+            std::string().swap(file->content);
             pending_.push_back(std::move(*file));
         }
         return sluice::Status::ok;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sluice/core/harmonization.hpp"
+#include "types/base64.hpp"
 #include "types/field_types.hpp"
 
 namespace {
@@ -461,4 +462,47 @@ TEST_CASE("IntelMQ: Base64") {
     CHECK(clean("Base64", "ex\xc3\xa4mple") == "ZXjDpG1wbGU=");
     CHECK(valid("Base64", "Zm9v"));
     CHECK_FALSE(valid("Base64", ""));
+}
+
+TEST_CASE("Base64 encodes every length and byte value so that decoding gives the text back") {
+    // Bytes of every value, in lengths that end on each of the three remainders, around the block
+    // boundaries of the encoder.
+    std::string text;
+    for (int i = 0; i < 1000; ++i) text += static_cast<char>((i * 151 + 7) % 256);
+    const auto* type = sluice::find_field_type("Base64");
+    for (size_t length : {0, 1, 2, 3, 4, 5, 6, 7, 63, 64, 65, 998, 999, 1000}) {
+        const std::string plain = text.substr(0, length);
+        const std::string encoded = sluice::base64_encode(plain);
+        CAPTURE(length);
+        CHECK(encoded.size() == (length + 2) / 3 * 4);
+        CHECK(sluice::base64_valid(encoded));
+        std::string decoded;
+        REQUIRE(sluice::base64_decode(encoded, decoded));
+        CHECK(decoded == plain);
+        if (length > 0) CHECK(type->is_valid(encoded));
+    }
+    CHECK(sluice::base64_encode("ex\xc3\xa4mple") == "ZXjDpG1wbGU=");
+    CHECK(sluice::base64_encode("fo") == "Zm8=");
+    CHECK(sluice::base64_encode("f") == "Zg==");
+    CHECK(sluice::base64_encode("\xff\xff\xff") == "////");
+}
+
+TEST_CASE("base64_valid refuses a bad character anywhere, misplaced padding and a cut length") {
+    const std::string good = sluice::base64_encode(std::string(300, 'x'));
+    REQUIRE(sluice::base64_valid(good));
+    for (size_t at : {size_t{0}, size_t{1}, good.size() / 2, good.size() - 1}) {
+        for (char bad : {'!', ' ', '\n', '-', '_', '\0', '\x80'}) {
+            std::string text = good;
+            text[at] = bad;
+            CAPTURE(at);
+            CAPTURE(static_cast<int>(bad));
+            CHECK_FALSE(sluice::base64_valid(text));
+        }
+    }
+    CHECK_FALSE(sluice::base64_valid(good.substr(1)));
+    CHECK_FALSE(sluice::base64_valid("Zg=a"));
+    CHECK_FALSE(sluice::base64_valid("Z==="));
+    CHECK_FALSE(sluice::base64_valid("=Zg="));
+    CHECK(sluice::base64_valid("Zg=="));
+    CHECK(sluice::base64_valid(""));  // the empty text is valid base64; the Base64 type refuses it
 }

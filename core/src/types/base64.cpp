@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace sluice {
 namespace {
@@ -17,26 +18,36 @@ constexpr std::array<int8_t, 256> make_reverse() {
 }
 constexpr auto reverse = make_reverse();
 
+// The two characters of every 12-bit value: three input bytes become four characters with two
+// lookups. `raw` is every report's whole text, so a collector encodes megabytes per second; the
+// character-by-character version ran at about 150 MB/s.
+constexpr std::array<char, 8192> make_pairs() {
+    std::array<char, 8192> p{};
+    for (int v = 0; v < 4096; ++v) {
+        p[2 * v] = alphabet[v >> 6];
+        p[2 * v + 1] = alphabet[v & 63];
+    }
+    return p;
+}
+constexpr auto pairs = make_pairs();
+
 }  // namespace
 
 std::string base64_encode(std::string_view in) {
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-        out += alphabet[n >> 18];
-        out += alphabet[(n >> 12) & 63];
-        out += alphabet[(n >> 6) & 63];
-        out += alphabet[n & 63];
+    std::string out((in.size() + 2) / 3 * 4, '=');
+    const auto* src = reinterpret_cast<const unsigned char*>(in.data());
+    char* dst = out.data();
+    const size_t whole = in.size() / 3;
+    for (size_t i = 0; i < whole; ++i, src += 3, dst += 4) {
+        const uint32_t n = (uint32_t(src[0]) << 16) | (uint32_t(src[1]) << 8) | src[2];
+        std::memcpy(dst, &pairs[2 * (n >> 12)], 2);
+        std::memcpy(dst + 2, &pairs[2 * (n & 0xFFF)], 2);
     }
-    if (i < in.size()) {
-        uint32_t n = uint8_t(in[i]) << 16;
-        if (i + 1 < in.size()) n |= uint8_t(in[i + 1]) << 8;
-        out += alphabet[n >> 18];
-        out += alphabet[(n >> 12) & 63];
-        out += i + 1 < in.size() ? alphabet[(n >> 6) & 63] : '=';
-        out += '=';
+    if (const size_t rest = in.size() % 3; rest > 0) {  // one or two bytes: the '=' are already there
+        const uint32_t n = (uint32_t(src[0]) << 16) | (rest == 2 ? uint32_t(src[1]) << 8 : 0);
+        dst[0] = alphabet[n >> 18];
+        dst[1] = alphabet[(n >> 12) & 63];
+        if (rest == 2) dst[2] = alphabet[(n >> 6) & 63];
     }
     return out;
 }
@@ -46,9 +57,12 @@ bool base64_valid(std::string_view in) {
     size_t end = in.size();
     if (end >= 1 && in[end - 1] == '=') --end;
     if (end >= 1 && in[end - 1] == '=' && end + 1 == in.size()) --end;
-    for (size_t i = 0; i < end; ++i)
-        if (reverse[static_cast<unsigned char>(in[i])] < 0) return false;
-    return in.size() - end < 3;
+    // Invalid characters map to -1: OR-ing every value and looking at the sign once keeps the loop
+    // free of branches.
+    const auto* p = reinterpret_cast<const unsigned char*>(in.data());
+    int8_t seen = 0;
+    for (size_t i = 0; i < end; ++i) seen |= reverse[p[i]];
+    return seen >= 0 && in.size() - end < 3;
 }
 
 bool base64_decode(std::string_view in, std::string& out) {
