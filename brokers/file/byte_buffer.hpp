@@ -8,6 +8,8 @@
 #include <cstring>
 #include <memory>
 
+#include "sluice/huge_pages.hpp"
+
 namespace sluice::fileq {
 
 class ByteBuffer {
@@ -20,14 +22,20 @@ class ByteBuffer {
     void reserve(size_t size, size_t keep = 0) {
         if (size <= capacity_) return;
         const size_t grown = std::max(size, capacity_ * 2);
-        auto fresh = std::make_unique_for_overwrite<char[]>(grown);
+        Storage fresh(static_cast<char*>(allocate_large(grown)), Free{grown});
         if (keep > 0) std::memcpy(fresh.get(), data_.get(), keep);
         data_ = std::move(fresh);
         capacity_ = grown;
     }
 
  private:
-    std::unique_ptr<char[]> data_;
+    // A take can read megabytes: from huge pages once that large (see sluice/huge_pages.hpp).
+    struct Free {
+        size_t bytes;
+        void operator()(char* p) const noexcept { free_large(p, bytes); }
+    };
+    using Storage = std::unique_ptr<char[], Free>;
+    Storage data_;
     size_t capacity_ = 0;
 };
 
