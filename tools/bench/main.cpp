@@ -183,6 +183,9 @@ void print_table(const Results& r) {
             if (!cpu.empty())
                 std::printf("  %s: CPU seconds of each host until the last event:%s\n", ch.transport.c_str(),
                             cpu.c_str());
+            if (!ch.stall_report.empty())
+                std::printf("  %s: STALLED - no new event for %.1f s; every host's state when it began: %s\n",
+                            ch.transport.c_str(), ch.longest_stall_s, ch.stall_report.c_str());
         }
         std::printf("\n");
     }
@@ -327,6 +330,8 @@ std::string to_json(const Results& r) {
             w.StartObject();
             for (const auto& [bot, s] : ch.bot_cpu_s) kv(w, bot.c_str(), s);
             w.EndObject();
+            kv(w, "longest_stall_seconds", ch.longest_stall_s);
+            kv(w, "stall_report", ch.stall_report);
             write_fsyncs(w, ch.fsyncs);
             for (const auto& l : r.latencies) {
                 if (l.transport != ch.transport) continue;
@@ -583,15 +588,16 @@ int main(int argc, char** argv) {
         }
         std::printf("JSON: %s\n", fs::absolute(json_file).c_str());
     }
-    // A scenario that failed leaves its folder (logs, configuration) behind; then the whole scratch stays.
+    // A scenario that failed or stalled leaves its folder (logs, configuration) behind; then the whole
+    // scratch stays.
     bool failed = false;
     for (const auto& st : results.stages) failed |= st.status != "ok" && st.status != "not built";
-    for (const auto& ch : results.chains) failed |= ch.status.rfind("failed", 0) == 0;
+    for (const auto& ch : results.chains) failed |= ch.status.rfind("failed", 0) == 0 || !ch.stall_report.empty();
     for (const auto& l : results.latencies) failed |= l.status.rfind("failed", 0) == 0;
     for (const auto& m : results.rest) failed |= m.status != "ok";
     std::error_code ec;
     if (failed)
-        std::fprintf(stderr, "sluice-bench: something failed; its logs are in %s\n", work_dir.c_str());
+        std::fprintf(stderr, "sluice-bench: something failed or stalled; its logs are in %s\n", work_dir.c_str());
     else if (!env.keep)
         fs::remove_all(work_dir, ec);
     return 0;

@@ -377,6 +377,38 @@ pid_t published_pid(const fs::path& stats_file) {
     return at == std::string::npos ? -1 : static_cast<pid_t>(std::strtol(text.c_str() + at + 6, nullptr, 10));
 }
 
+// A chain that writes no event for this long has stalled: rare (an amqp run in about fifteen
+// once sat still for 30 s), so what every host was doing is written down when it happens.
+constexpr double kStallSeconds = 5;
+
+// Each chain host's published counters, its state and where its threads wait in the kernel.
+void write_stall_report(const fs::path& file, const fs::path& dir, const std::vector<std::string>& plugins,
+                        uint64_t lines, double at_s) {
+    std::ofstream out(file);
+    out << "no new event for " << kStallSeconds << " s at " << at_s << " s after the start, " << lines
+        << " events written\n";
+    for (const auto& p : plugins) {
+        const fs::path stats = dir / "var" / "run" / (p + ".stats.json");
+        std::ifstream in(stats);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        out << "\n== " << p << "\n" << text << "\n";
+        const pid_t pid = published_pid(stats);
+        if (pid <= 0) continue;
+        std::error_code ec;
+        for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+            std::ifstream comm(task.path() / "comm"), wchan(task.path() / "wchan"), stat(task.path() / "stat");
+            std::string name, where, st;
+            std::getline(comm, name);
+            std::getline(wchan, where);
+            std::getline(stat, st);
+            const auto close = st.rfind(')');
+            out << "thread " << task.path().filename().string() << " (" << name << ") state "
+                << (close == std::string::npos ? "?" : st.substr(close + 2, 1)) << ", waits in "
+                << (where.empty() || where == "0" ? "-" : where) << "\n";
+        }
+    }
+}
+
 struct ChainRun {
     std::map<std::string, long> bot_hwm_kib;  // VmHWM of each host still running after the last event
     std::map<std::string, double> bot_cpu_s;  // and its CPU seconds until then
@@ -384,6 +416,8 @@ struct ChainRun {
     double seconds = 0, wall_s = 0;
     uint64_t out = 0;
     Usage usage;
+    double longest_stall_s = 0;
+    std::string stall_report;  // empty: no stall
 };
 
 ChainRun run_chain_once(const Env& env, const std::string& transport, const fs::path& dir, const fs::path& feed_dir,
@@ -407,6 +441,12 @@ ChainRun run_chain_once(const Env& env, const std::string& transport, const fs::
         const uint64_t before = lines.lines();
         if (lines.update() != before) last_change = since(t0);
         if (lines.lines() >= env.events) break;
+        const double still = since(t0) - last_change;
+        if (still >= kStallSeconds && still - kStallSeconds < 0.1 && run.stall_report.empty()) {
+            run.stall_report = (dir / "stall.txt").string();
+            write_stall_report(run.stall_report, dir, chain_plugins(env), lines.lines(), since(t0));
+        }
+        run.longest_stall_s = std::max(run.longest_stall_s, still >= kStallSeconds ? still : 0.0);
         if (!ctl.running()) {
             if (lines.update() != before) last_change = since(t0);
             break;
@@ -482,7 +522,10 @@ ChainResult run_chain(const Env& env, const std::string& transport) {
     r.peak_rss_kib = run.usage.maxrss_kib;
     r.bot_hwm_kib = run.bot_hwm_kib;
     r.bot_cpu_s = run.bot_cpu_s;
-    if (run.problem.empty()) cleanup(env, dir);
+    r.longest_stall_s = run.longest_stall_s;
+    r.stall_report = run.stall_report;
+    if (!run.stall_report.empty()) progress("chain on " + transport + ": stalled; see " + run.stall_report);
+    if (run.problem.empty() && run.stall_report.empty()) cleanup(env, dir);
 
     if (env.strace.empty()) {
         r.fsyncs.status = env.no_strace_reason;

@@ -87,6 +87,10 @@ struct ChainResult {
     std::map<std::string, double> bot_cpu_s;  // CPU seconds of each host until the last event; absent: it had exited
     long peak_rss_kib = 0;  // ru_maxrss of sluicectl's tree: its largest process (at least the bench's size at fork)
     FsyncCount fsyncs;
+    // A pause of kStallSeconds or more with no new event: how long the longest was, and the file
+    // describing every host when it began (the run's folder is then kept, logs included).
+    double longest_stall_s = 0;
+    std::string stall_report;
 };
 
 struct LatencyResult {
