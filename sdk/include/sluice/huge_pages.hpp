@@ -29,8 +29,8 @@ inline constexpr size_t mapped_size(size_t bytes) { return (bytes + 4095) & ~siz
 // back with free_large with the same size. Throws std::bad_alloc.
 inline void* allocate_large(size_t bytes) {
     if (bytes < kHugePageBytes) return ::operator new(bytes);
-    // The start is aligned, the length is not rounded to huge pages: the tail past the last whole
-    // huge page stays in small pages, so no more than what was asked for becomes resident.
+    // The start is aligned, the length only rounded to 4 KiB: a tail shorter than a huge page stays
+    // in small pages, so the mapping holds no more than what was asked for.
     const size_t rounded = mapped_size(bytes);
     // One huge page more than needed, then the unaligned ends are given back.
     const size_t mapped = rounded + kHugePageBytes;
