@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // sluice-host and sluicectl as an operator drives them with signals: SIGHUP reloads the
 // configuration between batches (a bad one is refused and the bot keeps running), SIGTERM ends
-// cleanly, a second instance of a bot is refused, and `sluicectl up` stops every host on SIGTERM.
+// cleanly (also while it waits on a ZeroMQ input), a second instance of a bot is refused, and
+// `sluicectl up` stops every host on SIGTERM.
 #include <doctest/doctest.h>
 #include <signal.h>
 

@@ -442,7 +442,7 @@ ChainRun run_chain_once(const Env& env, const std::string& transport, const fs::
         if (lines.update() != before) last_change = since(t0);
         if (lines.lines() >= env.events) break;
         const double still = since(t0) - last_change;
-        if (still >= kStallSeconds && still - kStallSeconds < 0.1 && run.stall_report.empty()) {
+        if (still >= kStallSeconds && run.stall_report.empty()) {  // the first stall of the run is described
             run.stall_report = (dir / "stall.txt").string();
             write_stall_report(run.stall_report, dir, chain_plugins(env), lines.lines(), since(t0));
         }
