@@ -315,7 +315,6 @@ void Host::process_one(std::string_view record) {
     }
     current_ = nullptr;
     in.message.clear();
-    stats_.last_message = utc_now_iso();
 }
 
 int Host::run_processor() {
@@ -358,6 +357,7 @@ int Host::run_processor() {
             }
             process_one(record);
         }
+        stats_.last_message = utc_now_iso();  // once per batch: formatting the time per record cost 1%
         if (!send_batch(batch.size())) {
             if (signals_.stop) break;
             return 1;
