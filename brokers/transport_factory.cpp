@@ -43,6 +43,12 @@ class Factory final : public TransportFactory {
         }
         throw unknown(transport);
     }
+    bool has_waiting(const Config& cfg, const std::string& bot, const std::string& transport) override {
+        // file_queue_stats reads every waiting record to count them; the bytes after the cursor
+        // come from the directory alone.
+        if (transport == "file") return file_queue_backlog_bytes(cfg.queue_dir(bot)) > 0;
+        return stats(cfg, bot, transport).records > 0;
+    }
     uint64_t clear(const Config& cfg, const std::string& bot, const std::string& transport) override {
         if (transport == "file") {
             // Taking the queue as its consumer fails while the bot's host holds it; then every

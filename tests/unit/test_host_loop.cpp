@@ -167,7 +167,8 @@ to = ["sink"]
     CHECK(ids.size() == 40000);
 }
 
-TEST_CASE("over zmq the host works on later batches while earlier ones await acknowledgement, and acks its input in order") {
+TEST_CASE(
+    "over zmq the host works on later batches while earlier ones await acknowledgement, and acks its input in order") {
     Pipeline p(0, R"(
 [bots.fixture]
 plugin = "expert_fixture"
@@ -198,7 +199,7 @@ to = [{ bot = "sink", transport = "zmq" }]
         ++batches;
     }
     CHECK(batches == 8);
-    CHECK(sink->take(1, 500ms).empty());  // the window is full: the ninth waits
+    CHECK(sink->take(1, 500ms).empty());    // the window is full: the ninth waits
     CHECK(unacknowledged_input() == 5000);  // nothing is durable downstream, so nothing is acknowledged
 
     sink->ack_oldest();
@@ -262,4 +263,19 @@ to = ["sink"]
     CHECK(stats.dumped == 0);
     // error_log_message puts the message itself in the log.
     CHECK(sluice::test::read_file(p.cfg.log_file("fixture")).find(R"("extra.id":"2")") != std::string::npos);
+}
+
+TEST_CASE("has_waiting says whether a file queue holds an unacknowledged message, as stats counts") {
+    Pipeline p(0);
+    auto transports = sluice::make_transport_factory();
+    CHECK_FALSE(transports->has_waiting(p.cfg, "fixture", "file"));  // not even created yet
+    p.feed({R"({"__type":"Event","source.ip":"192.0.2.1"})", R"({"__type":"Event","source.ip":"192.0.2.2"})"});
+    CHECK(transports->has_waiting(p.cfg, "fixture", "file"));
+    CHECK(transports->stats(p.cfg, "fixture", "file").records == 2);
+    auto consumer = transports->consumer(p.cfg, "fixture", "file");
+    REQUIRE(consumer->take(10, 0ms).size() == 2);
+    CHECK(transports->has_waiting(p.cfg, "fixture", "file"));  // taken, not acknowledged
+    consumer->ack();
+    CHECK_FALSE(transports->has_waiting(p.cfg, "fixture", "file"));
+    CHECK(transports->stats(p.cfg, "fixture", "file").records == 0);
 }

@@ -230,13 +230,18 @@ bool points_into(std::string_view text, std::string_view buffer) {
     return le(buffer.data(), text.data()) && le(text.data() + text.size(), buffer.data() + buffer.size());
 }
 
-}  // namespace
-
-TEST_CASE("a huge raw decoded with keep_source refers to the record, in its place among the fields") {
+// A report with a huge raw, as a host's input record, and a message to decode it into.
+struct BigReport {
     const std::string raw = big_base64();
     const std::string wire = report_with_raw(raw);
-    Message m(MessageType::event, harmonization());
+    Message m{MessageType::event, harmonization()};
     std::string why;
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(BigReport,
+                  "a huge raw decoded with keep_source refers to the record, in its place among the fields") {
     REQUIRE(Message::decode(wire, m, why, true));
     REQUIRE(m.fields().size() == 4);
     CHECK(m.fields()[0].key == "feed.name");
@@ -277,11 +282,7 @@ TEST_CASE("a copy of a message with a borrowed raw owns its raw and outlives the
     CHECK_FALSE(m.find("raw")->text.borrowed());
 }
 
-TEST_CASE("a borrowed raw that is written anew owns the new value") {
-    const std::string raw = big_base64();
-    const std::string wire = report_with_raw(raw);
-    Message m(MessageType::event, harmonization());
-    std::string why;
+TEST_CASE_FIXTURE(BigReport, "a borrowed raw that is written anew owns the new value") {
     REQUIRE(Message::decode(wire, m, why, true));
     REQUIRE(m.set("raw", "QUJD", true) == sluice::SetResult::ok);
     CHECK_FALSE(m.find("raw")->text.borrowed());
@@ -291,11 +292,7 @@ TEST_CASE("a borrowed raw that is written anew owns the new value") {
     CHECK(m.find("raw")->text == raw.substr(0, 8));
 }
 
-TEST_CASE("without keep_source a huge raw is never borrowed from the input") {
-    const std::string raw = big_base64();
-    const std::string wire = report_with_raw(raw);
-    Message m(MessageType::event, harmonization());
-    std::string why;
+TEST_CASE_FIXTURE(BigReport, "without keep_source a huge raw is never borrowed from the input") {
     REQUIRE(Message::decode(wire, m, why));
     CHECK_FALSE(m.find("raw")->text.borrowed());
     CHECK_FALSE(points_into(m.find("raw")->text, wire));

@@ -123,7 +123,7 @@ static bool is_idle(const Config& cfg, TransportFactory& transports, const std::
         if (!BotStats::read(cfg.stats_file(c.id), s) || s.in_flight > 0) return false;
         try {
             for (const auto& transport : cfg.input_transports(c.id))
-                if (transports.stats(cfg, c.id, transport).records > 0) return false;
+                if (transports.has_waiting(cfg, c.id, transport)) return false;
         } catch (const std::exception&) {
             return false;  // a broker that does not answer may still hold messages
         }

@@ -22,6 +22,9 @@ class TransportFactory {
                                                     const std::string& transport) = 0;
     // Throws QueueError when the transport cannot answer (broker unreachable).
     virtual QueueStats stats(const Config& cfg, const std::string& bot, const std::string& transport) = 0;
+    // Whether anything waits in `bot`'s input on `transport`, asked often (`up --until-idle`):
+    // cheaper than stats() where the transport can tell without counting. Throws as stats() does.
+    virtual bool has_waiting(const Config& cfg, const std::string& bot, const std::string& transport) = 0;
     // Removes every message waiting in `bot`'s input on `transport`; returns how many. Throws
     // QueueError when the queue's consumer runs (file) or the broker cannot be reached.
     virtual uint64_t clear(const Config& cfg, const std::string& bot, const std::string& transport) = 0;
