@@ -96,6 +96,21 @@ class AmqpProducer final : public QueueProducer {
         return true;
     }
 
+    // What a host with no input waiting calls: the repair wait_durable would make (connect again
+    // once the back-off allows, publish again what a lost connection took), without waiting for
+    // the broker's confirms.
+    void sync() override {
+        if (unconfirmed_.empty()) return;
+        AmqpConnection* c = ready_connection();
+        if (!c) return;
+        try {
+            publish_stale(*c);
+            read_confirms(*c, timeval{0, 0});
+        } catch (const QueueError& e) {
+            link_.fail(e.what());
+        }
+    }
+
  private:
     uint64_t durable_ticket() const { return unconfirmed_.empty() ? tickets_ : unconfirmed_.front().ticket - 1; }
 

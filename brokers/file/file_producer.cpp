@@ -68,6 +68,8 @@ class FileProducer final : public QueueProducer {
         return true;
     }
 
+    void sync() override { sync_written(); }
+
  private:
     // Rejects the whole batch before anything is written: a record the format cannot frame.
     uint64_t encoded_size(const std::vector<std::string_view>& records) const {

@@ -23,6 +23,11 @@ namespace {
 constexpr size_t kEarlyDeliveryBytes = 256u << 10;
 // Batches sent downstream and not yet durable there, at most, before the host waits.
 constexpr size_t kMaxBatchesInFlight = 8;
+// How long a take waits for input: with nothing in flight, a while; with batches in flight, from
+// the shortest to the longest of these (see run_processor).
+constexpr auto kIdleWait = std::chrono::milliseconds(200);
+constexpr auto kInFlightWaitMin = std::chrono::milliseconds(1);
+constexpr auto kInFlightWaitMax = std::chrono::milliseconds(64);
 // A bot with on_durable (a deduplicator stores its hashes there, a push collector answers its
 // senders) gets it at least this often under steady load: the host then waits until nothing is in
 // flight, which is what on_durable means.
@@ -214,9 +219,13 @@ bool Host::complete_all(const StopToken& stop) {
     return true;
 }
 
-bool Host::settle() {
+void Host::complete_durable() {
     while (!in_flight_.empty() && complete_oldest(nullptr)) {
     }
+}
+
+bool Host::settle() {
+    complete_durable();
     // In suspect mode every batch must end before the next starts (CrashGuard); a reload replaces
     // the output queues.
     const bool drain = crash_guard_->suspect() || signals_.reload ||
@@ -319,21 +328,32 @@ void Host::process_one(std::string_view record) {
 
 int Host::run_processor() {
     const auto batch_size = static_cast<size_t>(bot_cfg_->settings.batch_size);
+    std::chrono::milliseconds in_flight_wait = kInFlightWaitMin;
     while (!signals_.stop) {
         if (signals_.reload) {
             if (!complete_all(stop_token_)) break;
             signals_.reload = false;
             reload();
         }
-        // While batches are in flight, nothing waits for input: their completion may be due.
-        const auto& batch = input_->take(
-            batch_size, in_flight_.empty() ? std::chrono::milliseconds(200) : std::chrono::milliseconds(0));
+        // While batches are in flight, the host waits for input only briefly, then looks whether
+        // they became durable. It never blocks on them here: a ZeroMQ acknowledgement comes back
+        // only once the whole chain behind holds the batch, and input arriving meanwhile would wait
+        // that long. The wait doubles while nothing happens, so a receiver that stays away costs a
+        // look every 64 ms.
+        const auto& batch = input_->take(batch_size, in_flight_.empty() ? kIdleWait : in_flight_wait);
         if (batch.empty()) {
-            if (!in_flight_.empty() && !complete_oldest(&stop_token_)) break;
+            if (!in_flight_.empty()) {
+                outbox_.sync();  // a file queue's group commit: one fsync for every batch in flight
+                const size_t before = in_flight_.size();
+                complete_durable();
+                in_flight_wait =
+                    in_flight_.size() < before ? kInFlightWaitMin : std::min(in_flight_wait * 2, kInFlightWaitMax);
+            }
             stats_.in_flight = records_in_flight();
             publish_stats();
             continue;
         }
+        in_flight_wait = kInFlightWaitMin;
         // Published at once when work starts after a pause: `sluicectl up --until-idle` must never
         // read an old "nothing in flight" while this batch waits for a slow ZeroMQ receiver.
         const bool was_idle = idle_published_;

@@ -104,6 +104,10 @@ bool Outbox::durable(const Tickets& tickets) {
     return true;
 }
 
+void Outbox::sync() {
+    for (auto& t : targets_) t.producer->sync();
+}
+
 bool Outbox::wait_durable(const Tickets& tickets, const StopToken& stop) {
     for (size_t i = 0; i < tickets.size() && i < targets_.size(); ++i)
         if (!targets_[i].producer->wait_durable(tickets[i], stop)) return false;

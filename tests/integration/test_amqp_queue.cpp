@@ -14,9 +14,11 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "rabbitmq_server.hpp"
 #include "sluice/brokers/amqp_queue.hpp"
+#include "tcp_proxy.hpp"
 #include "test_support.hpp"
 
 using namespace std::chrono_literals;
@@ -187,6 +189,38 @@ TEST_CASE("amqp publishing waits through a broker restart and loses nothing") {
     // Durable queue, persistent messages: the one published before the restart is still there.
     auto consumer = sluice::open_amqp_consumer(s, "expert-queue");
     CHECK(take(*consumer, 3) == std::vector<std::string>{"before", "during-1", "during-2"});
+    consumer->ack();
+}
+
+TEST_CASE("amqp sync publishes again what a lost connection took, with no wait for confirms") {
+    sluice::test::RabbitMqServer rabbit;
+    sluice::test::TcpProxy proxy(rabbit.port());
+    auto s = settings_for(rabbit);
+    s.url = "amqp://guest:guest@127.0.0.1:" + std::to_string(proxy.port()) + "/";
+    auto producer = sluice::open_amqp_producer(s, "sync-queue");
+    REQUIRE(producer->append({"first"}, {}));  // connected, the queue declared
+
+    // The confirm of "second" is held back, then the connection is lost: it can never come.
+    proxy.hold_replies(true);
+    uint64_t ticket = 0;
+    REQUIRE(producer->send({"second"}, {}, ticket));
+    std::this_thread::sleep_for(300ms);
+    CHECK(producer->durable() < ticket);
+    proxy.cut();
+    proxy.hold_replies(false);
+
+    // A host with no input waiting calls sync() and durable(), never wait_durable(): sync() must
+    // connect again and publish again, or the batch would stay unconfirmed for ever.
+    for (int i = 0; i < 400 && producer->durable() < ticket; ++i) {
+        producer->sync();
+        std::this_thread::sleep_for(50ms);
+    }
+    CHECK(producer->durable() >= ticket);
+    auto consumer = sluice::open_amqp_consumer(settings_for(rabbit), "sync-queue");
+    const auto got = take(*consumer, 2);
+    REQUIRE(got.size() >= 2);
+    CHECK(got[0] == "first");
+    CHECK(got[1] == "second");  // maybe twice: the broker may have stored the first copy too
     consumer->ack();
 }
 

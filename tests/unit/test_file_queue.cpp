@@ -213,6 +213,8 @@ TEST_CASE("send writes at once and syncs later: on wait_durable, or before movin
     REQUIRE(producer->send({records[2]}, never_stop, t4));  // starts segment 2
     CHECK(producer->durable() >= t3);
     CHECK(producer->durable() < t4);
+    producer->sync();  // what a host does when no input waits: commits everything sent, not waiting
+    CHECK(producer->durable() >= t4);
     auto consumer = sluice::open_file_consumer(dir.path(), options);
     CHECK(drain(*consumer) == std::vector<std::string>{records[0], records[1], big, records[2]});
 }

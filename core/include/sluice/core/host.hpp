@@ -54,7 +54,8 @@ class Host {
     bool complete_oldest(const StopToken* wait);
     bool complete_all(const StopToken& stop);
     size_t records_in_flight() const;
-    bool settle();  // completes what is durable, waits where the window or on_durable says
+    void complete_durable();  // completes the oldest batches that are durable, without waiting
+    bool settle();            // completes what is durable, waits where the window or on_durable says
     void complete_before_exit();
     void process_one(std::string_view record);
     void give_up(std::string_view record, const std::string& error, int64_t attempts);

@@ -57,6 +57,11 @@ class QueueProducer {
         (void)stop;
         return true;
     }
+    // Makes durable now whatever this process can make durable on its own (a file queue fsyncs
+    // what it wrote), without waiting for a peer: a ZeroMQ acknowledgement or a broker's confirm
+    // comes when it comes, and durable() tells. Lets a host with no input waiting commit its
+    // batches in flight yet go on watching its input.
+    virtual void sync() {}
 
  private:
     uint64_t sent_ = 0;
