@@ -21,6 +21,9 @@
 namespace sluice {
 namespace {
 
+constexpr auto kNoWait = std::chrono::milliseconds(0);
+constexpr auto kMaxWait = std::chrono::milliseconds(std::chrono::hours(24));
+
 struct Batch {
     std::string sender;  // routing id
     uint64_t seq = 0;
@@ -54,13 +57,22 @@ class ZmqConsumer final : public QueueConsumer {
 
     const std::vector<std::string_view>& take(size_t max, std::chrono::milliseconds wait) override {
         views_.clear();
-        zmq::pollitem_t item{socket_.handle(), 0, ZMQ_POLLIN, 0};
-        if (poll_or_interrupted(&item, 1, wait) <= 0) return views_;
-        const size_t first = held_.size();
-        while (views_.size() < max && receive_batch()) {
+        // Capped so that a "wait for ever" such as milliseconds::max() cannot overflow the clock.
+        const auto deadline = std::chrono::steady_clock::now() + std::min(wait, kMaxWait);
+        for (;;) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            poll_items_[0] = {socket_.handle(), 0, ZMQ_POLLIN, 0};
+            if (poll_or_interrupted(poll_items_.data(), poll_items_.size(), std::max(left, kNoWait)) <= 0 ||
+                !(poll_items_[0].revents & ZMQ_POLLIN))
+                return views_;  // nothing came, a signal, or one of the wake handles is ready
+            const size_t first = held_.size();
+            while (views_.size() < max && receive_batch()) {
+            }
+            if (held_.size() > first) take_batches_.push_back(held_.size() - first);
+            // What came may have been only a batch sent again after a reconnect, dropped: the
+            // wait for a first record goes on.
+            if (!views_.empty() || std::chrono::steady_clock::now() >= deadline) return views_;
         }
-        if (held_.size() > first) take_batches_.push_back(held_.size() - first);
-        return views_;
     }
 
     void ack() override {
@@ -73,6 +85,11 @@ class ZmqConsumer final : public QueueConsumer {
         if (take_batches_.empty()) return;
         acknowledge(take_batches_.front());
         take_batches_.pop_front();
+    }
+
+    void also_wake_on(const std::vector<WakeHandle>& handles) override {
+        poll_items_.resize(1);  // [0] is this receiver's own socket
+        for (const WakeHandle& h : handles) poll_items_.push_back({h.zmq_socket, h.fd, ZMQ_POLLIN, 0});
     }
 
  private:
@@ -145,6 +162,7 @@ class ZmqConsumer final : public QueueConsumer {
     std::deque<size_t> take_batches_;             // how many of held_ each take brought, oldest first
     std::map<std::string, SenderState> senders_;  // by routing id
     std::vector<std::string_view> views_;
+    std::vector<zmq::pollitem_t> poll_items_ = std::vector<zmq::pollitem_t>(1);  // own socket + wakes
 };
 
 }  // namespace

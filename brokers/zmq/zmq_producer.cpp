@@ -98,6 +98,11 @@ class ZmqProducer final : public QueueProducer {
         return in_flight_.empty() ? seq_ : in_flight_.front().seq - 1;
     }
 
+    // Acknowledgements are the only messages that arrive on the sender's socket. sync() reads
+    // them, so a late or repeated one cannot leave the socket readable and a take() waking for ever.
+    WakeHandle wake_handle() override { return {socket_.handle(), -1}; }
+    void sync() override { (void)durable(); }
+
     bool wait_durable(uint64_t ticket, const StopToken& stop) override {
         while (durable() < ticket) {
             if (!pump(kPollStep, stop)) return false;

@@ -90,6 +90,7 @@ Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSig
         for (const auto& transport : cfg_.input_transports(id_))
             inputs.push_back(transports_.consumer(cfg_, id_, transport));
         input_ = std::make_unique<InputSet>(std::move(inputs));
+        input_->also_wake_on(outbox_.wake_handles());
         crash_guard_ = std::make_unique<CrashGuard>(cfg_.var_dir / "run" / (id_ + ".inflight"),
                                                     bot_cfg_->settings.crash_max_deliveries);
         if (crash_guard_->suspect())
@@ -106,11 +107,13 @@ Host::~Host() {
 
 void Host::start_bot() {
     plugin_ = std::make_shared<Plugin>(find_plugin(bot_cfg_->plugin, plugin_search_path(cfg_.plugin_path)));
+    if (input_) input_->also_wake_on({});  // the handles go with the producers replaced here
     outbox_ = Outbox();
     for (const auto& [path, targets] : bot_cfg_->paths)
         for (const auto& target : targets)
             outbox_.add_route(path, target.bot + "/" + target.transport,
                               std::shared_ptr<QueueProducer>(transports_.producer(cfg_, target)));
+    if (input_) input_->also_wake_on(outbox_.wake_handles());
     BotHooks hooks;
     hooks.emit = [this](std::string_view path, const Message& m) {
         if (!outbox_.emit(path, m)) return false;
@@ -338,12 +341,15 @@ int Host::run_processor() {
         // While batches are in flight, the host waits for input only briefly, then looks whether
         // they became durable. It never blocks on them here: a ZeroMQ acknowledgement comes back
         // only once the whole chain behind holds the batch, and input arriving meanwhile would wait
-        // that long. The wait doubles while nothing happens, so a receiver that stays away costs a
-        // look every 64 ms.
+        // that long. A ZeroMQ input also wakes when an acknowledgement arrives (also_wake_on); for
+        // the others, the wait doubles while nothing happens, so a receiver that stays away costs
+        // a look every 64 ms.
         const auto& batch = input_->take(batch_size, in_flight_.empty() ? kIdleWait : in_flight_wait);
         if (batch.empty()) {
+            // A file queue's group commit (one fsync for every batch in flight); ZeroMQ reads the
+            // acknowledgements that woke the take.
+            outbox_.sync();
             if (!in_flight_.empty()) {
-                outbox_.sync();  // a file queue's group commit: one fsync for every batch in flight
                 const size_t before = in_flight_.size();
                 complete_durable();
                 in_flight_wait =

@@ -5,8 +5,7 @@
 
 namespace sluice {
 
-InputSet::InputSet(std::vector<std::unique_ptr<QueueConsumer>> inputs)
-    : inputs_(std::move(inputs)) {}
+InputSet::InputSet(std::vector<std::unique_ptr<QueueConsumer>> inputs) : inputs_(std::move(inputs)) {}
 
 const std::vector<std::string_view>& InputSet::take(size_t max, std::chrono::milliseconds wait) {
     if (inputs_.size() == 1) {
@@ -40,6 +39,10 @@ void InputSet::ack() {
             acked[i] = true;
         }
     takes_.clear();
+}
+
+void InputSet::also_wake_on(const std::vector<WakeHandle>& handles) {
+    for (auto& input : inputs_) input->also_wake_on(handles);
 }
 
 void InputSet::ack_oldest() {

@@ -108,6 +108,13 @@ void Outbox::sync() {
     for (auto& t : targets_) t.producer->sync();
 }
 
+std::vector<WakeHandle> Outbox::wake_handles() {
+    std::vector<WakeHandle> handles;
+    for (auto& t : targets_)
+        if (const WakeHandle h = t.producer->wake_handle(); h.zmq_socket || h.fd >= 0) handles.push_back(h);
+    return handles;
+}
+
 bool Outbox::wait_durable(const Tickets& tickets, const StopToken& stop) {
     for (size_t i = 0; i < tickets.size() && i < targets_.size(); ++i)
         if (!targets_[i].producer->wait_durable(tickets[i], stop)) return false;

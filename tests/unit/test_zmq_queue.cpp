@@ -163,6 +163,36 @@ TEST_CASE("zmq send keeps a window of batches in flight, acknowledged batch by b
     CHECK(producer->wait_durable(t3, {}));
 }
 
+TEST_CASE("a zmq take also ends when an acknowledgement arrives at a producer it watches, and sync reads it") {
+    // A host's input (`in`) and its output (`producer` -> `downstream`): while the host waits for
+    // input, the acknowledgement of its output must end the wait, not the wait's timeout.
+    TempDir in_dir("zmq-in"), out_dir("zmq-out");
+    auto in = sluice::open_zmq_consumer(endpoint(in_dir));
+    auto downstream = sluice::open_zmq_consumer(endpoint(out_dir));
+    auto producer = sluice::open_zmq_producer(endpoint(out_dir));
+    in->also_wake_on({producer->wake_handle()});
+    uint64_t ticket = 0;
+    REQUIRE(producer->send({"x"}, {}, ticket));
+    REQUIRE(take_all(*downstream) == std::vector<std::string>{"x"});
+
+    const auto started = std::chrono::steady_clock::now();
+    auto acknowledging = std::async(std::launch::async, [&] {
+        std::this_thread::sleep_for(200ms);
+        downstream->ack();
+    });
+    CHECK(in->take(10, 20s).empty());
+    CHECK(std::chrono::steady_clock::now() - started < 10s);  // woken, not timed out
+    acknowledging.get();
+
+    // sync() reads the acknowledgement: the next take waits its whole time again instead of
+    // waking at once for ever.
+    producer->sync();
+    const auto again = std::chrono::steady_clock::now();
+    CHECK(in->take(10, 300ms).empty());
+    CHECK(std::chrono::steady_clock::now() - again >= 250ms);
+    CHECK(producer->durable() >= ticket);
+}
+
 TEST_CASE("zmq send blocks once the window is full and goes on when the oldest is acknowledged") {
     TempDir dir("zmq");
     auto consumer = sluice::open_zmq_consumer(endpoint(dir));
@@ -171,9 +201,14 @@ TEST_CASE("zmq send blocks once the window is full and goes on when the oldest i
     REQUIRE(producer->send({"r0"}, {}, ticket));  // waits until connected
     int sent = 1;
     std::atomic<bool> stop{false};
-    while (sent < 100 && producer->send({"r" + std::to_string(sent)}, [&] { return true; }, ticket)) ++sent;
+    while (sent < 100 && producer->send(
+                             {"r" + std::to_string(sent)}, [&] { return true; }, ticket))
+        ++sent;
     CHECK(sent == 8);  // then the window is full and a stop request ends the wait
-    auto ninth = std::async(std::launch::async, [&] { return producer->send({"r8"}, [&] { return stop.load(); }, ticket); });
+    auto ninth = std::async(std::launch::async, [&] {
+        return producer->send(
+            {"r8"}, [&] { return stop.load(); }, ticket);
+    });
     CHECK(take_all(*consumer, 1) == std::vector<std::string>{"r0"});
     CHECK(ninth.wait_for(300ms) == std::future_status::timeout);
     consumer->ack_oldest();
@@ -228,6 +263,23 @@ TEST_CASE("zmq takes a batch that arrives after a later one was acknowledged, an
     sender.send(1, 3, "one");
     CHECK(take_all(*consumer) == std::vector<std::string>{"three"});
     CHECK(consumer->take(10, 200ms).empty());
+}
+
+TEST_CASE("a zmq take that receives only a copy of a batch it holds waits on for a new one") {
+    TempDir dir("zmq");
+    auto consumer = sluice::open_zmq_consumer(endpoint(dir));
+    RawSender sender(endpoint(dir));
+    sender.send(1, 1, "one");
+    CHECK(take_all(*consumer) == std::vector<std::string>{"one"});
+    // Sent again (the sender saw a reconnect), then a new batch a little later.
+    sender.send(1, 1, "one");
+    auto later = std::async(std::launch::async, [&] {
+        std::this_thread::sleep_for(200ms);
+        sender.send(2, 1, "two");
+    });
+    std::this_thread::sleep_for(50ms);  // the copy is there before the take starts
+    CHECK(consumer->take(10, 5000ms) == std::vector<std::string_view>{"two"});
+    later.get();
 }
 
 TEST_CASE("zmq refuses an endpoint it cannot bind, naming it") {

@@ -19,6 +19,7 @@ class InputSet final : public QueueConsumer {
     const std::vector<std::string_view>& take(size_t max, std::chrono::milliseconds wait) override;
     void ack() override;
     void ack_oldest() override;
+    void also_wake_on(const std::vector<WakeHandle>& handles) override;
 
  private:
     std::vector<std::unique_ptr<QueueConsumer>> inputs_;

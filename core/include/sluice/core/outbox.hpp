@@ -46,7 +46,8 @@ class Outbox {
     Tickets sent() const;
     bool durable(const Tickets& tickets);  // does not block
     bool wait_durable(const Tickets& tickets, const StopToken& stop);
-    void sync();  // QueueProducer::sync on every target
+    void sync();                             // QueueProducer::sync on every target
+    std::vector<WakeHandle> wake_handles();  // of the targets that have one
     bool empty() const;
     // Bytes serialized and not yet sent: the host sends early past a bound, so one huge
     // report does not hold all its events in memory.

@@ -9,7 +9,9 @@
 // A host pipelines: it sends a batch's output (QueueProducer::send), takes and processes the next
 // batch while that output is on its way, and acknowledges each input batch (ack_oldest) only once
 // the output it gave is durable. On a ZeroMQ edge, whose acknowledgement travels back from the end
-// of the chain, that is what lets every bot of a chain work at once.
+// of the chain, that is what lets every bot of a chain work at once; with no input waiting, the
+// host waits for input and acknowledgements together (QueueConsumer::also_wake_on), not for the
+// acknowledgement alone.
 #pragma once
 
 #include <chrono>
@@ -31,6 +33,13 @@ struct QueueError : std::runtime_error {
 
 // Asked while blocking (back-pressure, waiting for input): true means "give up now".
 using StopToken = std::function<bool()>;
+
+// What a wait for input can also watch, so that it ends as soon as acknowledgements arrive at a
+// producer: a ZeroMQ socket (as zmq_poll takes it) or a file descriptor.
+struct WakeHandle {
+    void* zmq_socket = nullptr;
+    int fd = -1;
+};
 
 class QueueProducer {
  public:
@@ -62,6 +71,9 @@ class QueueProducer {
     // comes when it comes, and durable() tells. Lets a host with no input waiting commit its
     // batches in flight yet go on watching its input.
     virtual void sync() {}
+    // Where this producer's acknowledgements arrive, if a wait for input can watch it (valid as
+    // long as the producer lives); none by default.
+    virtual WakeHandle wake_handle() { return {}; }
 
  private:
     uint64_t sent_ = 0;
@@ -82,6 +94,10 @@ class QueueConsumer {
     // leaving those of later takes pending: a host acknowledges batch by batch, in order, while it
     // already works on the next ones. The views of the current take stay valid.
     virtual void ack_oldest() = 0;
+    // From now on take() also ends, with nothing, as soon as one of these is readable: a host
+    // waiting for input then sees at once that a batch it sent became durable. Replaces the
+    // handles given before; a transport that cannot watch them ignores them.
+    virtual void also_wake_on(const std::vector<WakeHandle>& handles) { (void)handles; }
 };
 
 // The size of a queue as an operator sees it.
