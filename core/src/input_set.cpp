@@ -42,7 +42,10 @@ void InputSet::ack() {
 }
 
 void InputSet::also_wake_on(const std::vector<WakeHandle>& handles) {
-    for (auto& input : inputs_) input->also_wake_on(handles);
+    // Several inputs are waited on in turns until the wait is used up: a woken input would end
+    // its turn at once, every turn, while the acknowledgement that woke it waits to be read. So
+    // only a single input watches the handles; with several, the host looks between waits.
+    if (inputs_.size() == 1) inputs_[0]->also_wake_on(handles);
 }
 
 void InputSet::ack_oldest() {
