@@ -57,8 +57,12 @@ TcpProxy::TcpProxy(int target_port) : target_port_(target_port) {
     socklen_t len = sizeof a;
     if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
         ::listen(listen_fd_, 16) != 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0 ||
-        ::pipe2(wake_pipe_, O_CLOEXEC) != 0)
-        throw std::runtime_error("tcp proxy: cannot listen on loopback: " + std::string(strerror(errno)));
+        ::pipe2(wake_pipe_, O_CLOEXEC) != 0) {
+        const std::string why = strerror(errno);
+        for (int fd : {listen_fd_, wake_pipe_[0], wake_pipe_[1]})
+            if (fd >= 0) ::close(fd);
+        throw std::runtime_error("tcp proxy: cannot listen on loopback: " + why);
+    }
     port_ = ntohs(a.sin_port);
     thread_ = std::thread([this] { run(); });
 }
