@@ -80,38 +80,37 @@ class AmqpProducer final : public QueueProducer {
 
     bool wait_durable(uint64_t ticket, const StopToken& stop) override {
         while (durable_ticket() < ticket) {
-            AmqpConnection* c = ready_connection();
-            if (c) {
-                try {
-                    publish_stale(*c);
-                    if (read_confirms(*c, timeval{0, 100000})) continue;
-                } catch (const QueueError& e) {
-                    link_.fail(e.what());
-                    c = nullptr;
-                }
-            }
+            const Progress p = repair_and_read_confirms(timeval{0, 100000});
+            if (p == Progress::confirmed) continue;
             if (stop && stop()) return false;  // unconfirmed: the caller keeps its input
-            if (!c) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            if (p == Progress::no_connection) std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         return true;
     }
 
-    // What a host with no input waiting calls: the repair wait_durable would make (connect again
-    // once the back-off allows, publish again what a lost connection took), without waiting for
+    // What a host with no input waiting calls: the repair wait_durable makes, without waiting for
     // the broker's confirms.
     void sync() override {
-        if (unconfirmed_.empty()) return;
-        AmqpConnection* c = ready_connection();
-        if (!c) return;
-        try {
-            publish_stale(*c);
-            read_confirms(*c, timeval{0, 0});
-        } catch (const QueueError& e) {
-            link_.fail(e.what());
-        }
+        if (!unconfirmed_.empty()) (void)repair_and_read_confirms(timeval{0, 0});
     }
 
  private:
+    enum class Progress { no_connection, nothing_yet, confirmed };
+
+    // Connects again once the back-off allows, publishes again what a lost connection took, and
+    // reads the confirms that come within `wait`.
+    Progress repair_and_read_confirms(timeval wait) {
+        AmqpConnection* c = ready_connection();
+        if (!c) return Progress::no_connection;
+        try {
+            publish_stale(*c);
+            return read_confirms(*c, wait) ? Progress::confirmed : Progress::nothing_yet;
+        } catch (const QueueError& e) {
+            link_.fail(e.what());
+            return Progress::no_connection;
+        }
+    }
+
     uint64_t durable_ticket() const { return unconfirmed_.empty() ? tickets_ : unconfirmed_.front().ticket - 1; }
 
     // The connection in publisher-confirm mode with the queue declared, or nullptr during back-off.

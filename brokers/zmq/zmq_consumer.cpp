@@ -61,7 +61,6 @@ class ZmqConsumer final : public QueueConsumer {
         const auto deadline = std::chrono::steady_clock::now() + std::min(wait, kMaxWait);
         for (;;) {
             const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            poll_items_[0] = {socket_.handle(), 0, ZMQ_POLLIN, 0};
             if (poll_or_interrupted(poll_items_.data(), poll_items_.size(), std::max(left, kNoWait)) <= 0 ||
                 !(poll_items_[0].revents & ZMQ_POLLIN))
                 return views_;  // nothing came, a signal, or one of the wake handles is ready
@@ -89,7 +88,7 @@ class ZmqConsumer final : public QueueConsumer {
 
     void also_wake_on(const std::vector<WakeHandle>& handles) override {
         poll_items_.resize(1);  // [0] is this receiver's own socket
-        for (const WakeHandle& h : handles) poll_items_.push_back({h.zmq_socket, h.fd, ZMQ_POLLIN, 0});
+        for (const WakeHandle& h : handles) poll_items_.push_back({h.zmq_socket, 0, ZMQ_POLLIN, 0});
     }
 
  private:
@@ -162,7 +161,7 @@ class ZmqConsumer final : public QueueConsumer {
     std::deque<size_t> take_batches_;             // how many of held_ each take brought, oldest first
     std::map<std::string, SenderState> senders_;  // by routing id
     std::vector<std::string_view> views_;
-    std::vector<zmq::pollitem_t> poll_items_ = std::vector<zmq::pollitem_t>(1);  // own socket + wakes
+    std::vector<zmq::pollitem_t> poll_items_{{socket_.handle(), 0, ZMQ_POLLIN, 0}};  // own socket + wakes
 };
 
 }  // namespace

@@ -100,7 +100,7 @@ class ZmqProducer final : public QueueProducer {
 
     // Acknowledgements are the only messages that arrive on the sender's socket. sync() reads
     // them, so a late or repeated one cannot leave the socket readable and a take() waking for ever.
-    WakeHandle wake_handle() override { return {socket_.handle(), -1}; }
+    WakeHandle wake_handle() override { return {socket_.handle()}; }
     void sync() override { (void)durable(); }
 
     bool wait_durable(uint64_t ticket, const StopToken& stop) override {

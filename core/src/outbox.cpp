@@ -111,7 +111,7 @@ void Outbox::sync() {
 std::vector<WakeHandle> Outbox::wake_handles() {
     std::vector<WakeHandle> handles;
     for (auto& t : targets_)
-        if (const WakeHandle h = t.producer->wake_handle(); h.zmq_socket || h.fd >= 0) handles.push_back(h);
+        if (const WakeHandle h = t.producer->wake_handle(); h.zmq_socket) handles.push_back(h);
     return handles;
 }
 

@@ -35,10 +35,10 @@ struct QueueError : std::runtime_error {
 using StopToken = std::function<bool()>;
 
 // What a wait for input can also watch, so that it ends as soon as acknowledgements arrive at a
-// producer: a ZeroMQ socket (as zmq_poll takes it) or a file descriptor.
+// producer: a ZeroMQ socket, as zmq_poll takes it. (AMQP has none to give: its connection's socket
+// changes on every reconnect.)
 struct WakeHandle {
     void* zmq_socket = nullptr;
-    int fd = -1;
 };
 
 class QueueProducer {
