@@ -16,19 +16,21 @@ constexpr size_t kMaxIpcPath = 107;
 
 class Factory final : public TransportFactory {
  public:
-    explicit Factory(BrokerLog log) : log_(std::move(log)) {}
+    explicit Factory(TransportLog log) : log_(std::move(log)) {
+        if (log_) broker_log_ = [log = log_](const std::string& m) { log(LogLevel::warning, m); };
+    }
 
     std::unique_ptr<QueueProducer> producer(const Config& cfg, const EdgeTarget& target) override {
         if (target.transport == "file") return open_file_producer(cfg.queue_dir(target.bot), file_options(cfg));
         if (target.transport == "zmq") return open_zmq_producer(zmq_endpoint(cfg, target.bot), zmq_options(cfg));
-        if (target.transport == "amqp") return open_amqp_producer(cfg.amqp, amqp_queue_name(target.bot), log_);
+        if (target.transport == "amqp") return open_amqp_producer(cfg.amqp, amqp_queue_name(target.bot), broker_log_);
         throw unknown(target.transport);
     }
     std::unique_ptr<QueueConsumer> consumer(const Config& cfg, const std::string& bot,
                                             const std::string& transport) override {
         if (transport == "file") return open_file_consumer(cfg.queue_dir(bot), file_options(cfg));
         if (transport == "zmq") return open_zmq_consumer(zmq_bind(cfg, bot), zmq_options(cfg));
-        if (transport == "amqp") return open_amqp_consumer(cfg.amqp, amqp_queue_name(bot), log_);
+        if (transport == "amqp") return open_amqp_consumer(cfg.amqp, amqp_queue_name(bot), broker_log_);
         throw unknown(transport);
     }
     QueueStats stats(const Config& cfg, const std::string& bot, const std::string& transport) override {
@@ -97,8 +99,9 @@ class Factory final : public TransportFactory {
     static QueueError unknown(const std::string& transport) {
         return QueueError("transport '" + transport + "' is not part of this build");
     }
-    static FileQueueOptions file_options(const Config& cfg) {
+    FileQueueOptions file_options(const Config& cfg) const {
         FileQueueOptions o;
+        o.log = log_;
         o.max_bytes = cfg.file_queue_max_bytes;
         o.segment_bytes = cfg.file_queue_segment_bytes;
         return o;
@@ -119,12 +122,13 @@ class Factory final : public TransportFactory {
         return zmq_endpoint(cfg, bot);
     }
 
-    BrokerLog log_;
+    TransportLog log_;
+    BrokerLog broker_log_;
 };
 
 }  // namespace
 
-std::unique_ptr<TransportFactory> make_transport_factory(BrokerLog log) {
+std::unique_ptr<TransportFactory> make_transport_factory(TransportLog log) {
     return std::make_unique<Factory>(std::move(log));
 }
 

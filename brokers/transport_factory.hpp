@@ -2,12 +2,17 @@
 // The transports this build carries (file, zmq, amqp), behind core's TransportFactory.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "sluice/brokers/amqp_queue.hpp"
+#include "sluice/core/log.hpp"
 #include "sluice/core/transport.hpp"
 
 namespace sluice {
-// `log` receives what an operator should see, such as a lost and regained broker connection.
-std::unique_ptr<TransportFactory> make_transport_factory(BrokerLog log = {});
+// `log` receives what an operator should see, with its level: a lost and regained broker connection
+// (warning), damaged bytes of a file queue moved to quarantine (error).
+using TransportLog = std::function<void(LogLevel, const std::string&)>;
+std::unique_ptr<TransportFactory> make_transport_factory(TransportLog log = {});
 }  // namespace sluice

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -23,20 +22,20 @@ void throw_io_error(std::string_view action, const std::filesystem::path& path, 
                      std::system_category().message(error));
 }
 
-UniqueFd open_file(const std::filesystem::path& path, int flags, bool missing_ok) {
+UniqueFd open_file(FileSystem& fs, const std::filesystem::path& path, int flags, bool missing_ok) {
     for (;;) {
-        const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
-        if (fd >= 0) return UniqueFd(fd);
+        const int fd = fs.open(path.c_str(), flags | O_CLOEXEC, 0644);
+        if (fd >= 0) return UniqueFd(fs, fd);
         if (errno == EINTR) continue;
         if (errno == ENOENT && missing_ok) return UniqueFd();
         throw_io_error("open", path, errno);
     }
 }
 
-size_t pread_full(int fd, char* dst, size_t size, uint64_t offset, const std::filesystem::path& path) {
+size_t pread_full(FileSystem& fs, int fd, char* dst, size_t size, uint64_t offset, const std::filesystem::path& path) {
     size_t done = 0;
     while (done < size) {
-        const ssize_t n = ::pread(fd, dst + done, size - done, static_cast<off_t>(offset + done));
+        const ssize_t n = fs.pread(fd, dst + done, size - done, static_cast<off_t>(offset + done));
         if (n < 0) {
             if (errno == EINTR) continue;
             throw_io_error("read", path, errno);
@@ -47,23 +46,19 @@ size_t pread_full(int fd, char* dst, size_t size, uint64_t offset, const std::fi
     return done;
 }
 
-void pwrite_all(int fd, const char* src, size_t size, uint64_t offset, const std::filesystem::path& path) {
-    size_t done = 0;
-    while (done < size) {
-        const ssize_t n = ::pwrite(fd, src + done, size - done, static_cast<off_t>(offset + done));
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw_io_error("write", path, errno);
-        }
-        done += static_cast<size_t>(n);
-    }
+void pwrite_all(FileSystem& fs, int fd, const char* src, size_t size, uint64_t offset,
+                const std::filesystem::path& path) {
+    std::vector<iovec> piece{iovec{const_cast<char*>(src), size}};
+    pwritev_all(fs, fd, piece, offset, path);
 }
 
-void pwritev_all(int fd, std::vector<iovec>& pieces, uint64_t offset, const std::filesystem::path& path) {
+void pwritev_all(FileSystem& fs, int fd, std::vector<iovec>& pieces, uint64_t offset,
+                 const std::filesystem::path& path) {
     size_t first = 0;
+    while (first < pieces.size() && pieces[first].iov_len == 0) ++first;
     while (first < pieces.size()) {
         const int count = static_cast<int>(std::min<size_t>(pieces.size() - first, IOV_MAX));
-        const ssize_t n = ::pwritev(fd, pieces.data() + first, count, static_cast<off_t>(offset));
+        const ssize_t n = fs.pwritev(fd, pieces.data() + first, count, static_cast<off_t>(offset));
         if (n < 0) {
             if (errno == EINTR) continue;
             throw_io_error("write", path, errno);
@@ -82,43 +77,57 @@ void pwritev_all(int fd, std::vector<iovec>& pieces, uint64_t offset, const std:
     }
 }
 
-uint64_t file_size(int fd, const std::filesystem::path& path) {
+uint64_t file_size(FileSystem& fs, int fd, const std::filesystem::path& path) {
     struct stat st {};
-    if (::fstat(fd, &st) != 0) throw_io_error("stat", path, errno);
+    if (fs.fstat(fd, &st) != 0) throw_io_error("stat", path, errno);
     return static_cast<uint64_t>(st.st_size);
 }
 
-void sync_data(int fd, const std::filesystem::path& path) {
-    if (::fdatasync(fd) != 0) throw_io_error("fdatasync", path, errno);
+void sync_data(FileSystem& fs, int fd, const std::filesystem::path& path) {
+    if (fs.fdatasync(fd) != 0) throw_io_error("fdatasync", path, errno);
 }
 
-void sync_dir(const std::filesystem::path& dir) {
-    UniqueFd fd = open_file(dir, O_RDONLY | O_DIRECTORY);
-    if (::fsync(fd.get()) != 0) throw_io_error("fsync", dir, errno);
+void truncate_file(FileSystem& fs, int fd, uint64_t size, const std::filesystem::path& path) {
+    if (fs.ftruncate(fd, static_cast<off_t>(size)) != 0) throw_io_error("truncate", path, errno);
 }
 
-void create_queue_dir(const std::filesystem::path& dir) {
+void sync_dir(FileSystem& fs, const std::filesystem::path& dir) {
+    UniqueFd fd = open_file(fs, dir, O_RDONLY | O_DIRECTORY);
+    if (fs.fsync(fd.get()) != 0) throw_io_error("fsync", dir, errno);
+}
+
+void create_queue_dir(FileSystem& fs, const std::filesystem::path& dir) {
     // Each directory created here must reach the disk in its parent's entries, or an OS crash could
     // take the queue away together with records that had been fsynced into it.
-    std::error_code ec;
-    std::vector<std::filesystem::path> created;
-    for (std::filesystem::path p = std::filesystem::absolute(dir, ec); !ec && !std::filesystem::exists(p, ec);
-         p = p.parent_path()) {
-        created.push_back(p);
+    std::vector<std::filesystem::path> missing;
+    struct stat st {};
+    for (std::filesystem::path p = std::filesystem::absolute(dir); fs.stat(p.c_str(), &st) != 0; p = p.parent_path()) {
+        if (errno != ENOENT) throw_io_error("create directory", dir, errno);
+        missing.push_back(p);
         if (p == p.parent_path()) break;
     }
-    if (ec) throw_io_error("create directory", dir, ec.value());
-    std::filesystem::create_directories(dir, ec);
-    if (ec) throw_io_error("create directory", dir, ec.value());
-    for (const std::filesystem::path& p : created) sync_dir(p.parent_path());
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        if (fs.mkdir(it->c_str(), 0755) != 0 && errno != EEXIST) throw_io_error("create directory", *it, errno);
+        sync_dir(fs, it->parent_path());
+    }
 }
 
-ScopedFlock::ScopedFlock(int fd, const std::filesystem::path& path) : fd_(fd) {
-    while (::flock(fd_, LOCK_EX) != 0) {
+ScopedFlock::ScopedFlock(FileSystem& fs, int fd, const std::filesystem::path& path) : fs_(&fs), fd_(fd) {
+    while (fs_->flock(fd_, LOCK_EX) != 0) {
         if (errno != EINTR) throw_io_error("lock", path, errno);
     }
 }
 
-ScopedFlock::~ScopedFlock() { ::flock(fd_, LOCK_UN); }
+std::optional<ScopedFlock> ScopedFlock::try_lock(FileSystem& fs, int fd, const std::filesystem::path& path) {
+    while (fs.flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK) return std::nullopt;
+        if (errno != EINTR) throw_io_error("lock", path, errno);
+    }
+    return ScopedFlock(fs, fd, Held{});
+}
+
+ScopedFlock::~ScopedFlock() {
+    if (fs_ != nullptr) fs_->flock(fd_, LOCK_UN);
+}
 
 }  // namespace sluice::fileq

@@ -6,12 +6,12 @@
 // write is in progress, so any incomplete record at the end of the newest segment is garbage.
 // send() writes without syncing; the fdatasync comes when durability is asked for (wait_durable,
 // append) or before the producer moves to another segment, so one sync can cover several batches
-// while the host already works on the next ones. A consumer may read records before they are
-// synced, as it always could between write and sync: only the sender's acknowledgement of its own
-// input waits for the sync, and a machine crash before it makes the sender deliver them again.
+// while the host already works on the next ones. After each sync the producer raises dir/synced:
+// from then on a record before it that fails its checks is damage, never a torn tail, and nothing
+// before it is ever cut. A consumer may read records before they are synced; it saves its cursor
+// only for synced ones (file_consumer.cpp).
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,6 +20,8 @@
 
 #include "byte_buffer.hpp"
 #include "file_io.hpp"
+#include "position_file.hpp"
+#include "quarantine.hpp"
 #include "queue_usage.hpp"
 #include "record_format.hpp"
 #include "segment_dir.hpp"
@@ -32,13 +34,21 @@ namespace {
 
 using namespace fileq;
 
+std::filesystem::path created(FileSystem& fs, std::filesystem::path dir) {
+    create_queue_dir(fs, dir);
+    return dir;
+}
+
 class FileProducer final : public QueueProducer {
  public:
     FileProducer(std::filesystem::path dir, FileQueueOptions options)
-        : dir_(std::move(dir)), options_(options), lock_path_(producer_lock_path(dir_)) {
+        : fs_(file_system_of(options)),
+          dir_(created(fs_, std::move(dir))),
+          options_(std::move(options)),
+          lock_path_(producer_lock_path(dir_)),
+          synced_(fs_, dir_, PositionFile::Kind::synced) {
         options_.poll_interval = std::max(options_.poll_interval, std::chrono::milliseconds(1));
-        create_queue_dir(dir_);
-        lock_fd_ = open_file(lock_path_, O_RDWR | O_CREAT);
+        lock_fd_ = open_file(fs_, lock_path_, O_RDWR | O_CREAT);
     }
 
     bool append(const std::vector<std::string_view>& records, const StopToken& stop) override {
@@ -52,23 +62,24 @@ class FileProducer final : public QueueProducer {
         const uint64_t batch_bytes = encoded_size(records);
         if (!wait_for_room(stop)) return false;
 
-        ScopedFlock lock(lock_fd_.get(), lock_path_);
+        ScopedFlock lock(fs_, lock_fd_.get(), lock_path_);
         attach_newest_segment();
-        drop_torn_tail();
-        if (end_ >= options_.segment_bytes) start_segment(segment_ + 1);
+        repair_tail();
+        if (end_ >= options_.segment_bytes || lost_synced_bytes()) start_segment(segment_ + 1);
         write_batch(records, batch_bytes);
+        written_end_ = {segment_, end_};
         ticket = ++written_;
         return true;
     }
 
-    uint64_t durable() override { return synced_; }
+    uint64_t durable() override { return synced_batches_; }
 
     bool wait_durable(uint64_t ticket, const StopToken&) override {
-        if (ticket > synced_) sync_written();
+        if (ticket > synced_batches_) sync_written(/*lock_held=*/false);
         return true;
     }
 
-    void sync() override { sync_written(); }
+    void sync() override { sync_written(/*lock_held=*/false); }
 
  private:
     // Rejects the whole batch before anything is written: a record the format cannot frame.
@@ -88,7 +99,7 @@ class FileProducer final : public QueueProducer {
     // Checked before taking the lock so that a blocked producer does not stall the others'
     // bookkeeping; several producers may therefore overshoot the bound by one batch each.
     bool wait_for_room(const StopToken& stop) const {
-        while (unacked_bytes(dir_) > options_.max_bytes) {
+        while (unacked_bytes(fs_, dir_) > options_.max_bytes) {
             if (stop && stop()) return false;
             std::this_thread::sleep_for(options_.poll_interval);
         }
@@ -96,7 +107,7 @@ class FileProducer final : public QueueProducer {
     }
 
     void attach_newest_segment() {
-        const std::vector<uint64_t> segments = list_segments(dir_);
+        const std::vector<uint64_t> segments = list_segments(fs_, dir_);
         if (segments.empty()) {
             start_segment(1);
             return;
@@ -105,9 +116,9 @@ class FileProducer final : public QueueProducer {
         // The inode tells whether the open file is still the one of that name (a queue directory that
         // was wiped and started again reuses names).
         if (fd_ && newest == segment_ && inode_of(path_) == inode_) return;
-        sync_written();  // what went into the segment left behind must not be forgotten
+        sync_written(/*lock_held=*/true);  // what went into the segment left behind must not be forgotten
         path_ = segment_path(dir_, newest);
-        fd_ = open_file(path_, O_RDWR);
+        fd_ = open_file(fs_, path_, O_RDWR);
         segment_ = newest;
         inode_ = inode_of(fd_.get());
         end_ = 0;  // nothing known about a segment another producer wrote
@@ -115,37 +126,67 @@ class FileProducer final : public QueueProducer {
 
     ino_t inode_of(int fd) const {
         struct stat st {};
-        if (::fstat(fd, &st) != 0) throw_io_error("stat", path_, errno);
+        if (fs_.fstat(fd, &st) != 0) throw_io_error("stat", path_, errno);
         return st.st_ino;
     }
 
     ino_t inode_of(const std::filesystem::path& path) const {
         struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) return 0;  // gone: reopen by name
+        if (fs_.stat(path.c_str(), &st) != 0) return 0;  // gone: reopen by name
         return st.st_ino;
     }
 
     // end_ is the boundary after the last record this producer knows to be whole. A size that differs
     // means another producer appended (scan its records from end_) or the file was cut short (rescan).
-    void drop_torn_tail() {
-        const uint64_t size = file_size(fd_.get(), path_);
+    // Damaged bytes with whole records behind them stay where they are, for the consumer to
+    // quarantine. Bytes with nothing whole behind them are cut only when they lie after the synced
+    // mark: there they can only be a write that a crash cut short, never reported durable.
+    void repair_tail() {
+        const uint64_t size = file_size(fs_, fd_.get(), path_);
         if (size == end_) return;
         if (size < end_) end_ = 0;
-        end_ = scan_segment(fd_.get(), end_, size, /*verify_crc=*/true, buffer_, path_).end;
-        // Not synced here: if the cut is lost in an OS crash, the garbage comes back at the end of a
-        // segment that is no longer the newest, which the consumer skips as a torn tail.
-        if (end_ < size && ::ftruncate(fd_.get(), static_cast<off_t>(end_)) != 0) {
-            throw_io_error("truncate", path_, errno);
-        }
+        const uint64_t valid_end = scan_segment(fs_, fd_.get(), end_, size, /*verify_crc=*/true, buffer_, path_).end;
+        end_ = size;
+        if (valid_end == size || valid_end < synced_end()) return;
+        quarantine(fs_, dir_, {segment_, fd_.get(), path_, valid_end, size - valid_end}, BadBytes::torn,
+                   "cut from the segment before appending", options_, buffer_);
+        // Not synced here: if the cut is lost in an OS crash, the same bytes are found again.
+        truncate_file(fs_, fd_.get(), valid_end, path_);
+        end_ = valid_end;
+    }
+
+    // The segment is shorter than what was synced into it: bytes vanished behind the queue's back
+    // (a file cut by hand, a disk that lost data). Appending here would put new records under a
+    // cursor that may point past the cut; the next segment keeps them apart.
+    bool lost_synced_bytes() {
+        const uint64_t synced = synced_end();
+        if (synced == UINT64_MAX || end_ >= synced) return false;
+        report(options_, LogLevel::error,
+               "file queue " + dir_.string() + ": " + path_.filename().string() + " holds " + std::to_string(end_) +
+                   " bytes although " + std::to_string(synced) +
+                   " had been synced into it; appending to a new segment instead");
+        return true;
+    }
+
+    // How far this segment is known to be on disk.
+    uint64_t synced_end() {
+        const auto mark = synced_.load();
+        if (!mark || mark->at.segment < segment_) return 0;
+        return mark->at.segment > segment_ ? UINT64_MAX : mark->at.offset;
     }
 
     void start_segment(uint64_t sequence) {
+        // The segment left behind is final once the new name exists: it must be on disk first, all of
+        // it, whoever wrote it, so that a consumer can take any bad bytes in it for damage.
+        if (fd_) {
+            sync_data(fs_, fd_.get(), path_);
+            synced_.raise({segment_, end_});
+            synced_batches_ = written_;
+        }
         std::filesystem::path path = segment_path(dir_, sequence);
-        UniqueFd fd = open_file(path, O_RDWR | O_CREAT | O_EXCL);
-        // The consumer treats the previous segment as final as soon as it sees this name; it must also
-        // survive an OS crash, or records fsynced into it would vanish with the directory entry.
-        sync_dir(dir_);
-        sync_written();
+        UniqueFd fd = open_file(fs_, path, O_RDWR | O_CREAT | O_EXCL);
+        // Records fsynced into the new segment must survive an OS crash with its directory entry.
+        sync_dir(fs_, dir_);
         fd_ = std::move(fd);
         path_ = std::move(path);
         segment_ = sequence;
@@ -165,7 +206,7 @@ class FileProducer final : public QueueProducer {
             pieces_.push_back(iovec{const_cast<char*>(records[i].data()), records[i].size()});
         }
         try {
-            pwritev_all(fd_.get(), pieces_, end_, path_);
+            pwritev_all(fs_, fd_.get(), pieces_, end_, path_);
         } catch (...) {
             // Whatever reached the file is of unknown durability; leave it for the next append's scan.
             fd_.reset();
@@ -174,20 +215,29 @@ class FileProducer final : public QueueProducer {
         end_ += batch_bytes;
     }
 
-    // One fdatasync for every batch written since the last: the group commit.
-    void sync_written() {
-        if (synced_ == written_) return;
+    // One fdatasync for every batch written since the last: the group commit. Then the synced mark,
+    // under the lock because several producers raise it.
+    void sync_written(bool lock_held) {
+        if (synced_batches_ == written_) return;
         // A failed write dropped the file it went to: what was written there before cannot be
         // synced any more, so it must not be reported durable.
         if (!fd_)
             throw QueueError("file queue " + dir_.string() + ": a write failed before the last batches were synced");
-        sync_data(fd_.get(), path_);
-        synced_ = written_;
+        sync_data(fs_, fd_.get(), path_);
+        if (lock_held) {
+            synced_.raise(written_end_);
+        } else {
+            ScopedFlock lock(fs_, lock_fd_.get(), lock_path_);
+            synced_.raise(written_end_);
+        }
+        synced_batches_ = written_;
     }
 
+    FileSystem& fs_;
     std::filesystem::path dir_;
     FileQueueOptions options_;
     std::filesystem::path lock_path_;
+    PositionFile synced_;
     UniqueFd lock_fd_;
     // The newest segment as of this producer's last append.
     std::filesystem::path path_;
@@ -198,14 +248,15 @@ class FileProducer final : public QueueProducer {
     ByteBuffer buffer_;  // for scanning a segment another producer wrote to
     std::vector<char> headers_;
     std::vector<iovec> pieces_;
-    uint64_t written_ = 0;  // batches written (the tickets of send)
-    uint64_t synced_ = 0;   // batches written and synced
+    uint64_t written_ = 0;         // batches written (the tickets of send)
+    uint64_t synced_batches_ = 0;  // batches written and synced
+    Position written_end_;         // just after the last batch written
 };
 
 }  // namespace
 
 std::unique_ptr<QueueProducer> open_file_producer(const std::filesystem::path& dir, FileQueueOptions options) {
-    return std::make_unique<FileProducer>(dir, options);
+    return std::make_unique<FileProducer>(dir, std::move(options));
 }
 
 }  // namespace sluice

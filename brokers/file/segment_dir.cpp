@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "segment_dir.hpp"
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
-#include <memory>
+#include <string>
 
 #include "file_io.hpp"
 
@@ -38,28 +36,28 @@ std::optional<uint64_t> parse_segment_file_name(std::string_view name) {
     return sequence;
 }
 
-std::vector<uint64_t> list_segments(const std::filesystem::path& dir) {
-    std::unique_ptr<DIR, int (*)(DIR*)> handle(::opendir(dir.c_str()), &::closedir);
-    if (!handle) {
+std::filesystem::path quarantine_path(const std::filesystem::path& dir, uint64_t sequence, uint64_t offset) {
+    std::string name = segment_file_name(sequence);
+    name.resize(name.size() - kSuffix.size());
+    return quarantine_dir(dir) / (name + "-at-" + std::to_string(offset) + ".bin");
+}
+
+std::vector<uint64_t> list_segments(FileSystem& fs, const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    if (!fs.list(dir.c_str(), names)) {
         if (errno == ENOENT) return {};
         throw_io_error("list", dir, errno);
     }
     std::vector<uint64_t> segments;
-    for (;;) {
-        errno = 0;
-        const dirent* entry = ::readdir(handle.get());
-        if (entry == nullptr) {
-            if (errno != 0) throw_io_error("list", dir, errno);
-            break;
-        }
-        if (auto sequence = parse_segment_file_name(entry->d_name)) segments.push_back(*sequence);
+    for (const std::string& name : names) {
+        if (auto sequence = parse_segment_file_name(name)) segments.push_back(*sequence);
     }
     std::sort(segments.begin(), segments.end());
     return segments;
 }
 
-std::optional<uint64_t> next_segment_after(const std::filesystem::path& dir, uint64_t sequence) {
-    for (uint64_t entry : list_segments(dir)) {
+std::optional<uint64_t> next_segment_after(FileSystem& fs, const std::filesystem::path& dir, uint64_t sequence) {
+    for (uint64_t entry : list_segments(fs, dir)) {
         if (entry > sequence) return entry;
     }
     return std::nullopt;

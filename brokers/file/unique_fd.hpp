@@ -1,22 +1,26 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// Owns a file descriptor. Closing it also drops any flock() held through it, which is how the
-// consumer's lock lives exactly as long as the consumer.
+// Owns a file descriptor of a FileSystem. Closing it also drops any flock() held through it, which
+// is how the consumer's lock lives exactly as long as the consumer.
 #pragma once
 
-#include <unistd.h>
-
 #include <utility>
+
+#include "sluice/brokers/file_system.hpp"
 
 namespace sluice::fileq {
 
 class UniqueFd {
  public:
     UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
+    UniqueFd(FileSystem& fs, int fd) : fs_(&fs), fd_(fd) {}
     ~UniqueFd() { reset(); }
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    UniqueFd(UniqueFd&& other) noexcept : fs_(other.fs_), fd_(std::exchange(other.fd_, -1)) {}
     UniqueFd& operator=(UniqueFd&& other) noexcept {
-        if (this != &other) reset(std::exchange(other.fd_, -1));
+        if (this != &other) {
+            reset();
+            fs_ = other.fs_;
+            fd_ = std::exchange(other.fd_, -1);
+        }
         return *this;
     }
     UniqueFd(const UniqueFd&) = delete;
@@ -25,12 +29,13 @@ class UniqueFd {
     int get() const { return fd_; }
     explicit operator bool() const { return fd_ >= 0; }
     // close() errors are ignored: every byte that must be durable was fdatasync'ed before.
-    void reset(int fd = -1) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
+    void reset() {
+        if (fd_ >= 0) fs_->close(fd_);
+        fd_ = -1;
     }
 
  private:
+    FileSystem* fs_ = nullptr;
     int fd_ = -1;
 };
 

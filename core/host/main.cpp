@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    auto transports = sluice::make_transport_factory([&](const std::string& m) { transport_log.warning(m); });
+    auto transports = sluice::make_transport_factory([&](sluice::LogLevel level, const std::string& m) { transport_log.log(level, m); });
     std::unique_ptr<sluice::Host> host;
     try {
         host = std::make_unique<sluice::Host>(std::move(cfg), bot, *transports, signals);

@@ -30,14 +30,17 @@ DumpFile::~DumpFile() {
 
 void DumpFile::open() {
     std::filesystem::create_directories(file_.parent_path());
-    fd_ = ::open(file_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    // Read-write, not write-only: the repair below reads the last byte, and a pread on an O_WRONLY
+    // descriptor fails (EBADF), which left a torn line unrepaired and glued the next entry to it.
+    fd_ = ::open(file_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) io_error(file_, "cannot open dump file");
     // A crash in the middle of an earlier write leaves a line without its newline: end it, so the
     // next entry starts on a line of its own and the damage stays in that one line.
     const off_t size = ::lseek(fd_, 0, SEEK_END);
     if (size > 0) {
         char last = '\n';
-        if (::pread(fd_, &last, 1, size - 1) == 1 && last != '\n') buffer_.insert(0, "\n");
+        if (::pread(fd_, &last, 1, size - 1) != 1) io_error(file_, "cannot read the end of dump file");
+        if (last != '\n') buffer_.insert(0, "\n");
     }
 }
 

@@ -87,9 +87,16 @@ std::string le32(uint32_t v) {
     return s;
 }
 
+// A record as the queue frames it on disk: the one segment of a scratch queue holding only it.
+std::string encoded(const std::string& record) {
+    TempDir scratch;
+    append_all(*sluice::open_file_producer(scratch.path()), {record}, 1);
+    return sluice::test::read_file(segment_files(scratch.path()).at(0));
+}
+
 uint64_t framed_bytes(const std::vector<std::string>& records) {
     uint64_t total = 0;
-    for (const auto& r : records) total += 8 + r.size();
+    for (const auto& r : records) total += 16 + r.size();
     return total;
 }
 
@@ -270,7 +277,7 @@ TEST_CASE("acknowledged segments are deleted, the newest one is kept") {
     CHECK(take_copy(*consumer, 10) == std::vector<std::string>{"still works"});
 }
 
-TEST_CASE("a tail torn mid-record is never delivered and is cut by the next append") {
+TEST_CASE("a record torn by a crash at the end of the newest segment is never delivered, and is cut") {
     TempDir dir;
     const auto records = payloads(0, 10);
     auto producer = sluice::open_file_producer(dir.path());
@@ -278,21 +285,24 @@ TEST_CASE("a tail torn mid-record is never delivered and is cut by the next appe
     const fs::path segment = segment_files(dir.path()).back();
     const auto size = fs::file_size(segment);
 
-    size_t cut = 0;
-    SUBCASE("inside the payload") { cut = 5; }
-    SUBCASE("inside the header") { cut = records.back().size() + 3; }
-    fs::resize_file(segment, size - cut);
+    // What a producer killed in the middle of its write leaves after the synced records.
+    const std::string whole = encoded("the record being written when the producer died");
+    size_t kept = 0;
+    SUBCASE("inside the payload") { kept = whole.size() - 5; }
+    SUBCASE("inside the header") { kept = 11; }
+    append_bytes(segment, whole.substr(0, kept));
 
     auto consumer = sluice::open_file_consumer(dir.path());
-    const auto before = drain(*consumer);
-    CHECK(before == std::vector<std::string>(records.begin(), records.end() - 1));
+    CHECK(drain(*consumer) == records);
     CHECK(consumer->take(10, 30ms).empty());
+    // No producer holds the lock, so the consumer knows no write is in progress: it cuts the tail
+    // (a copy stays in quarantine/) instead of waiting for ever.
+    CHECK(fs::file_size(segment) == size);
+    CHECK(sluice::file_queue_damaged_bytes(dir.path()) == kept);
 
-    // The producer that wrote the file must notice it shrank. The record is shorter than the torn
-    // one: overwriting alone would leave torn bytes behind it.
     const std::vector<std::string> more = {"m"};
     append_all(*producer, more, 5);
-    CHECK(fs::file_size(segment) == size - 8 - records.back().size() + framed_bytes(more));
+    CHECK(fs::file_size(segment) == size + framed_bytes(more));
     CHECK(take_copy(*consumer, 100, 1s) == more);
 }
 
@@ -547,4 +557,88 @@ TEST_CASE("file_queue_backlog_bytes counts the framed bytes after the saved curs
     CHECK(sluice::file_queue_backlog_bytes(dir.path()) == framed_bytes(rest));
     while (!take_copy(*consumer, 100).empty()) consumer->ack();
     CHECK(sluice::file_queue_backlog_bytes(dir.path()) == 0);
+}
+
+namespace {
+
+void flip_byte(const fs::path& file, uint64_t at) {
+    std::string bytes = sluice::test::read_file(file);
+    REQUIRE(at < bytes.size());
+    bytes[at] = static_cast<char>(bytes[at] ^ 0x20);
+    sluice::test::write_file(file, bytes);
+}
+
+}  // namespace
+
+TEST_CASE("a flipped byte in a sealed segment costs only its record: the rest is delivered, the damage quarantined") {
+    TempDir dir;
+    FileQueueOptions options;
+    options.segment_bytes = 64 << 10;
+    const auto records = payloads(0, 2000, 300);
+    append_all(*sluice::open_file_producer(dir.path(), options), records, 50);
+    const auto segments = segment_files(dir.path());
+    REQUIRE(segments.size() >= 3);
+    flip_byte(segments[1], fs::file_size(segments[1]) / 2);
+
+    std::vector<std::string> logged;
+    options.log = [&](sluice::LogLevel level, const std::string& m) {
+        if (level == sluice::LogLevel::error) logged.push_back(m);
+    };
+    auto consumer = sluice::open_file_consumer(dir.path(), options);
+    const auto got = drain(*consumer, 64);
+    // Exactly the one record holding the byte is missing; every other comes, in order.
+    REQUIRE(got.size() == records.size() - 1);
+    size_t missing = 0;
+    while (missing < got.size() && got[missing] == records[missing]) ++missing;
+    CHECK(std::equal(got.begin() + missing, got.end(), records.begin() + missing + 1));
+    REQUIRE(logged.size() == 1);
+    CHECK(logged[0].find(segments[1].filename().string()) != std::string::npos);
+    CHECK(logged[0].find("damaged") != std::string::npos);
+    CHECK(sluice::file_queue_damaged_bytes(dir.path()) == 16 + records[missing].size());
+}
+
+TEST_CASE("a flipped byte in the newest segment neither stalls the consumer nor lets a producer cut what follows") {
+    TempDir dir;
+    const auto records = payloads(0, 500, 300);
+    auto producer = sluice::open_file_producer(dir.path());
+    append_all(*producer, records, 50);
+    const fs::path segment = segment_files(dir.path()).back();
+    flip_byte(segment, fs::file_size(segment) / 2);
+
+    // The next producer appends before the consumer has looked: the damaged record and the synced
+    // ones after it must all stay.
+    const auto more = payloads(500, 100, 300);
+    append_all(*sluice::open_file_producer(dir.path()), more, 10);
+
+    auto consumer = sluice::open_file_consumer(dir.path());
+    const auto got = drain(*consumer, 64);
+    REQUIRE(got.size() == records.size() + more.size() - 1);
+    CHECK(std::equal(more.rbegin(), more.rend(), got.rbegin()));
+    CHECK(sluice::file_queue_damaged_bytes(dir.path()) > 0);
+}
+
+TEST_CASE("a cursor left off a record boundary is moved back: what is appended after the file was cut all comes") {
+    TempDir dir;
+    const auto records = payloads(0, 300, 400);
+    append_all(*sluice::open_file_producer(dir.path()), records, 30);
+    {
+        auto consumer = sluice::open_file_consumer(dir.path());
+        REQUIRE(drain(*consumer).size() == records.size());
+        consumer->ack();
+    }
+    // The data under the cursor shrinks (inside its third-last record), and records of another
+    // length are appended: the old cursor now points into the middle of one of them.
+    const fs::path segment = segment_files(dir.path()).back();
+    const uint64_t cut = 16 + records[records.size() - 1].size() + 16 + records[records.size() - 2].size() + 10;
+    fs::resize_file(segment, fs::file_size(segment) - cut);
+    const auto more = payloads(1000, 5000, 97);
+    append_all(*sluice::open_file_producer(dir.path()), more, 100);
+
+    auto consumer = sluice::open_file_consumer(dir.path());
+    const auto got = drain(*consumer, 500);
+    // The start of the cut record comes again, whole records only; then every new one.
+    REQUIRE(got.size() >= more.size());
+    CHECK(std::equal(more.rbegin(), more.rend(), got.rbegin()));
+    for (size_t i = 0; i + more.size() < got.size(); ++i)
+        CHECK(std::find(records.begin(), records.end(), got[i]) != records.end());
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "metrics_text.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 
 #include "host_liveness.hpp"
+#include "sluice/brokers/file_queue.hpp"
 #include "sluice/core/message.hpp"
 #include "sluice/core/stats.hpp"
 
@@ -113,6 +115,16 @@ std::string render_metrics(const Config& cfg, TransportFactory& transports) {
                     // Absent, not zero: an alert on a missing series is the honest signal.
                 }
             }
+        }
+    }
+    {
+        Family f(out, "sluice_queue_damaged_bytes_total", "counter",
+                 "Bytes of the bot's file queue that failed their checks, kept in its quarantine/ folder.");
+        for (const auto& [id, b] : cfg.bots) {
+            const auto inputs = cfg.input_transports(id);
+            if (b.remote || std::find(inputs.begin(), inputs.end(), "file") == inputs.end()) continue;
+            f.sample(bot_label(id) + ",transport=\"file\"",
+                     static_cast<long long>(file_queue_damaged_bytes(cfg.queue_dir(id))));
         }
     }
     return out;

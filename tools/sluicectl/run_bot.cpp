@@ -229,7 +229,7 @@ int run_bot(const RunOptions& o) {
     if (bot->kind() == SLUICE_KIND_OUTPUT && o.dry_run)
         log.warning("an output's process() writes to its destination even in a dry run; only queues are spared");
 
-    auto transports = make_transport_factory([&](const std::string& m) { log.warning(m); });
+    auto transports = make_transport_factory([&](LogLevel level, const std::string& m) { log.log(level, m); });
     std::unique_ptr<BotLock> lock;
     std::unique_ptr<QueueConsumer> input;
     CallResult r;

@@ -1,18 +1,28 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 //
 // The file transport: a queue is a directory of append-only segment files, shared by any number of
-// producer processes and read by one consumer. Needs no server; survives kill -9 of either side
-// without losing an appended record (see core/queue.hpp for the at-least-once promise).
+// producer processes and read by one consumer. Needs no server; survives kill -9 of either side and
+// a power cut without losing a record whose append returned (see core/queue.hpp for the
+// at-least-once promise). Bytes that fail their checks (a flipped bit on the disk, a write torn by
+// a crash) are copied to quarantine/ in the queue's folder and reported through `log`; every
+// record around them is still delivered.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <string>
 
+#include "sluice/core/log.hpp"
 #include "sluice/core/queue.hpp"
 
 namespace sluice {
+
+namespace fileq {
+class FileSystem;
+}
 
 struct FileQueueOptions {
     // A new segment file is started once the newest one has grown to this size; the consumer can only
@@ -23,6 +33,12 @@ struct FileQueueOptions {
     uint64_t max_bytes = 1ull << 30;
     // How often a waiting consumer looks for new records and a blocked producer for free room.
     std::chrono::milliseconds poll_interval{5};
+    // Receives what an operator must see: damaged bytes moved to quarantine (error), a torn tail
+    // cut, a cursor found off a record boundary (warning). Unset: written to stderr.
+    std::function<void(LogLevel, const std::string&)> log;
+    // Where the queue's file operations go; unset: the system's. The power-loss test sets a
+    // simulated disk here.
+    fileq::FileSystem* file_system = nullptr;
 };
 
 // Creates `dir` if needed. Any number of producers, in any processes, may append to one queue; their
@@ -40,5 +56,9 @@ QueueStats file_queue_stats(const std::filesystem::path& dir);
 // and the saved cursor, never the records, so it can be asked every few milliseconds while a host
 // drains a queue of gigabytes; zero exactly when no record is waiting.
 uint64_t file_queue_backlog_bytes(const std::filesystem::path& dir);
+
+// Bytes moved to the queue's quarantine/ folder because they failed their checks, as kept on disk
+// (the files stay until an operator removes them): sluice_queue_damaged_bytes_total.
+uint64_t file_queue_damaged_bytes(const std::filesystem::path& dir);
 
 }  // namespace sluice
