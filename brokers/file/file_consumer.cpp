@@ -185,13 +185,6 @@ class FileConsumer final : public QueueConsumer {
         synced_known_ = synced_.raise(upto);
     }
 
-    // How far segment `sequence` is known to be on disk.
-    uint64_t synced_end(uint64_t sequence) {
-        const auto mark = synced_.load();
-        if (!mark || mark->at.segment < sequence) return 0;
-        return mark->at.segment > sequence ? UINT64_MAX : mark->at.offset;
-    }
-
     // Gathers up to `max` records after `taken_` into buffer_, recording (offset, length) spans.
     void collect(size_t max) {
         spans_.clear();
@@ -269,7 +262,7 @@ class FileConsumer final : public QueueConsumer {
         if (taken_.offset >= size) return false;  // cut meanwhile: wait for appends
         if (record_at(fs_, fd_.get(), taken_.offset, size, scratch_, path_)) return true;  // finished meanwhile
         const auto next = next_record_after(fs_, fd_.get(), taken_.offset, size, scratch_, path_);
-        if (next || taken_.offset < synced_end(taken_.segment)) {
+        if (next || taken_.offset < synced_end(synced_, taken_.segment)) {
             skip_bad_bytes(size, next);
             return true;
         }
@@ -286,7 +279,7 @@ class FileConsumer final : public QueueConsumer {
     void skip_bad_bytes(uint64_t size, std::optional<uint64_t> next = std::nullopt) {
         if (!next) next = next_record_after(fs_, fd_.get(), taken_.offset, size, scratch_, path_);
         const uint64_t end = next.value_or(size);
-        const bool synced = taken_.offset < synced_end(taken_.segment);
+        const bool synced = taken_.offset < synced_end(synced_, taken_.segment);
         quarantine(fs_, dir_, {taken_.segment, fd_.get(), path_, taken_.offset, end - taken_.offset},
                    synced || next ? BadBytes::damaged : BadBytes::torn,
                    next     ? "going on with the next whole record at offset " + std::to_string(end)

@@ -147,7 +147,7 @@ class FileProducer final : public QueueProducer {
         if (size < end_) end_ = 0;
         const uint64_t valid_end = scan_segment(fs_, fd_.get(), end_, size, /*verify_crc=*/true, buffer_, path_).end;
         end_ = size;
-        if (valid_end == size || valid_end < synced_end()) return;
+        if (valid_end == size || valid_end < synced_end(synced_, segment_)) return;
         quarantine(fs_, dir_, {segment_, fd_.get(), path_, valid_end, size - valid_end}, BadBytes::torn,
                    "cut from the segment before appending", options_, buffer_);
         // Not synced here: if the cut is lost in an OS crash, the same bytes are found again.
@@ -159,20 +159,13 @@ class FileProducer final : public QueueProducer {
     // (a file cut by hand, a disk that lost data). Appending here would put new records under a
     // cursor that may point past the cut; the next segment keeps them apart.
     bool lost_synced_bytes() {
-        const uint64_t synced = synced_end();
+        const uint64_t synced = synced_end(synced_, segment_);
         if (synced == UINT64_MAX || end_ >= synced) return false;
         report(options_, LogLevel::error,
                "file queue " + dir_.string() + ": " + path_.filename().string() + " holds " + std::to_string(end_) +
                    " bytes although " + std::to_string(synced) +
                    " had been synced into it; appending to a new segment instead");
         return true;
-    }
-
-    // How far this segment is known to be on disk.
-    uint64_t synced_end() {
-        const auto mark = synced_.load();
-        if (!mark || mark->at.segment < segment_) return 0;
-        return mark->at.segment > segment_ ? UINT64_MAX : mark->at.offset;
     }
 
     void start_segment(uint64_t sequence) {

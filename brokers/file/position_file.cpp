@@ -99,6 +99,12 @@ Position PositionFile::raise(const Position& position) {
     return position;
 }
 
+uint64_t synced_end(PositionFile& synced, uint64_t sequence) {
+    const auto mark = synced.load();
+    if (!mark || mark->at.segment < sequence) return 0;
+    return mark->at.segment > sequence ? UINT64_MAX : mark->at.offset;
+}
+
 std::optional<SavedPosition> read_position_file(FileSystem& fs, const std::filesystem::path& dir,
                                                 PositionFile::Kind kind) {
     const std::filesystem::path path = path_of(dir, kind);

@@ -51,6 +51,10 @@ class PositionFile {
     uint64_t counter_ = 0;
 };
 
+// How far segment `sequence` is known to be on disk, by the synced mark: all of it once the mark is
+// in a later segment (a producer syncs a segment whole before starting the next), none before.
+uint64_t synced_end(PositionFile& synced, uint64_t sequence);
+
 // Reads a position file without owning it (producers for back-pressure, stats); nullopt if never
 // written or missing.
 std::optional<SavedPosition> read_position_file(FileSystem& fs, const std::filesystem::path& dir,

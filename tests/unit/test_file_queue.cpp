@@ -94,6 +94,16 @@ std::string encoded(const std::string& record) {
     return sluice::test::read_file(segment_files(scratch.path()).at(0));
 }
 
+// Checks that `got` is `sent` with exactly one record left out, the rest intact and in order;
+// returns the index of the one missing.
+size_t single_missing(const std::vector<std::string>& got, const std::vector<std::string>& sent) {
+    REQUIRE(got.size() == sent.size() - 1);
+    size_t missing = 0;
+    while (missing < got.size() && got[missing] == sent[missing]) ++missing;
+    CHECK(std::equal(got.begin() + missing, got.end(), sent.begin() + missing + 1));
+    return missing;
+}
+
 uint64_t framed_bytes(const std::vector<std::string>& records) {
     uint64_t total = 0;
     for (const auto& r : records) total += 16 + r.size();
@@ -353,11 +363,8 @@ TEST_CASE("a damaged tail in a segment that is no longer the newest is skipped")
         fs::resize_file(segments[0], fs::file_size(segments[0]) - 2);
         auto consumer = sluice::open_file_consumer(dir.path(), options);
         const auto got = drain(*consumer, 7);
-        REQUIRE(got.size() == records.size() - 1);
         // Exactly one record is missing, and the rest are intact and in order.
-        size_t missing = 0;
-        while (missing < got.size() && got[missing] == records[missing]) ++missing;
-        CHECK(std::equal(got.begin() + missing, got.end(), records.begin() + missing + 1));
+        single_missing(got, records);
     }
 }
 
@@ -587,10 +594,7 @@ TEST_CASE("a flipped byte in a sealed segment costs only its record: the rest is
     auto consumer = sluice::open_file_consumer(dir.path(), options);
     const auto got = drain(*consumer, 64);
     // Exactly the one record holding the byte is missing; every other comes, in order.
-    REQUIRE(got.size() == records.size() - 1);
-    size_t missing = 0;
-    while (missing < got.size() && got[missing] == records[missing]) ++missing;
-    CHECK(std::equal(got.begin() + missing, got.end(), records.begin() + missing + 1));
+    const size_t missing = single_missing(got, records);
     REQUIRE(logged.size() == 1);
     CHECK(logged[0].find(segments[1].filename().string()) != std::string::npos);
     CHECK(logged[0].find("damaged") != std::string::npos);
