@@ -66,8 +66,10 @@ void RabbitMqServer::start() {
     if (up.exit_code != 0) throw std::runtime_error("rabbitmq-server -detached failed: " + up.output);
     const CommandResult wait = ctl("wait " + (dir_ / "rabbit.pid").string() + " --timeout 120");
     if (wait.exit_code != 0) {
+        // A node that died before writing any log has no log folder: say what rabbitmqctl said.
         std::string log;
-        for (const auto& f : std::filesystem::directory_iterator(dir_ / "log")) log += read_file(f.path());
+        std::error_code ec;
+        for (const auto& f : std::filesystem::directory_iterator(dir_ / "log", ec)) log += read_file(f.path());
         throw std::runtime_error("RabbitMQ did not start: " + wait.output + "\n" +
                                  log.substr(log.size() > 4000 ? log.size() - 4000 : 0));
     }
