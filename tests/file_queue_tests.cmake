@@ -8,3 +8,8 @@ sluice_add_test(test_file_queue_crash
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/integration/test_file_queue_crash.cpp
   LIBRARIES sluice_broker_file
   LABEL crash)
+# Power cuts at every change the queue makes to a simulated disk (unit/crash_disk.hpp).
+sluice_add_test(test_file_queue_power_loss
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/unit/test_file_queue_power_loss.cpp ${CMAKE_CURRENT_LIST_DIR}/unit/crash_disk.cpp
+  LIBRARIES sluice_broker_file
+  LABEL crash)
