@@ -16,7 +16,8 @@ constexpr size_t kMaxIpcPath = 107;
 
 class Factory final : public TransportFactory {
  public:
-    explicit Factory(TransportLog log) : log_(std::move(log)) {
+    Factory(TransportLog log, DiskFullHook on_disk_full)
+        : log_(std::move(log)), on_disk_full_(std::move(on_disk_full)) {
         if (log_) broker_log_ = [log = log_](const std::string& m) { log(LogLevel::warning, m); };
     }
 
@@ -102,6 +103,9 @@ class Factory final : public TransportFactory {
     FileQueueOptions file_options(const Config& cfg) const {
         FileQueueOptions o;
         o.log = log_;
+        o.on_disk_full = on_disk_full_;
+        o.reserve_bytes = cfg.file_queue_reserve_bytes;
+        o.reserve_percent = static_cast<unsigned>(cfg.file_queue_reserve_percent);
         o.max_bytes = cfg.file_queue_max_bytes;
         o.segment_bytes = cfg.file_queue_segment_bytes;
         return o;
@@ -123,13 +127,14 @@ class Factory final : public TransportFactory {
     }
 
     TransportLog log_;
+    DiskFullHook on_disk_full_;
     BrokerLog broker_log_;
 };
 
 }  // namespace
 
-std::unique_ptr<TransportFactory> make_transport_factory(TransportLog log) {
-    return std::make_unique<Factory>(std::move(log));
+std::unique_ptr<TransportFactory> make_transport_factory(TransportLog log, DiskFullHook on_disk_full) {
+    return std::make_unique<Factory>(std::move(log), std::move(on_disk_full));
 }
 
 }  // namespace sluice

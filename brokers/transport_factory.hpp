@@ -14,5 +14,7 @@ namespace sluice {
 // `log` receives what an operator should see, with its level: a lost and regained broker connection
 // (warning), damaged bytes of a file queue moved to quarantine (error).
 using TransportLog = std::function<void(LogLevel, const std::string&)>;
-std::unique_ptr<TransportFactory> make_transport_factory(TransportLog log = {});
+// Called with true when an append to a file queue starts waiting for disk space, false when it goes on.
+using DiskFullHook = std::function<void(bool)>;
+std::unique_ptr<TransportFactory> make_transport_factory(TransportLog log = {}, DiskFullHook on_disk_full = {});
 }  // namespace sluice

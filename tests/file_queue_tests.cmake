@@ -13,3 +13,8 @@ sluice_add_test(test_file_queue_power_loss
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/unit/test_file_queue_power_loss.cpp ${CMAKE_CURRENT_LIST_DIR}/unit/crash_disk.cpp
   LIBRARIES sluice_broker_file
   LABEL crash)
+# A full disk (the simulated one, with a capacity): appends wait, nothing is lost or written twice.
+sluice_add_test(test_file_queue_disk_full
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/unit/test_file_queue_disk_full.cpp ${CMAKE_CURRENT_LIST_DIR}/unit/crash_disk.cpp
+  LIBRARIES sluice_broker_file
+  LABEL unit)

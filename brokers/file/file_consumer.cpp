@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "byte_buffer.hpp"
+#include "disk_space.hpp"
 #include "file_io.hpp"
 #include "position_file.hpp"
 #include "quarantine.hpp"
@@ -46,6 +47,11 @@ using namespace fileq;
 constexpr size_t kReadChunkBytes = 1 << 20;
 constexpr size_t kTakeBudgetBytes = 4 << 20;
 constexpr auto kMaxWait = std::chrono::hours(24 * 365);
+// A drained newest segment is given back, whatever its size, when the disk's free space is below
+// this many times the reserve (a minimum size could leave a producer upstream waiting for ever for
+// the few kilobytes such a segment holds); the free space is looked at this often.
+constexpr uint64_t kPressureFactor = 4;
+constexpr auto kSpaceCheckEvery = std::chrono::milliseconds(20);
 
 // One consumer per queue, in any process: the flock lives as long as the returned fd.
 UniqueFd create_and_lock(FileSystem& fs, const std::filesystem::path& dir) {
@@ -121,7 +127,11 @@ class FileConsumer final : public QueueConsumer {
         }
         // Views are made only now: the buffer may have moved while it grew.
         for (const auto& [offset, length] : spans_) views_.emplace_back(buffer_.data() + offset, length);
-        if (!views_.empty()) take_ends_.push_back({taken_, last_start_});
+        if (!views_.empty()) {
+            take_ends_.push_back({taken_, last_start_});
+        } else {
+            give_back_drained_segment();
+        }
         return views_;
     }
 
@@ -274,6 +284,31 @@ class FileConsumer final : public QueueConsumer {
         return false;
     }
 
+    // On a nearly full disk a drained newest segment is given back: with the producer lock held (no
+    // append in progress), the next segment is created, the cursor moved there, the drained one
+    // deleted. Otherwise each queue's newest segment keeps its blocks until it reaches
+    // segment_bytes, and producers waiting for room could wait for ever.
+    void give_back_drained_segment() {
+        if (!fd_ || final_ || !take_ends_.empty() || taken_ != acked_ || taken_.offset == 0) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - space_checked_ < kSpaceCheckEvery) return;
+        space_checked_ = now;
+        const DiskSpace space = disk_space(fs_, dir_, options_);
+        if (space.free == UINT64_MAX || space.free >= kPressureFactor * space.reserve) return;
+        auto lock = ScopedFlock::try_lock(fs_, producer_lock_fd_.get(), producer_lock_path_);
+        if (!lock || see_newer_segment() || file_size(fs_, fd_.get(), path_) != taken_.offset) return;
+        const uint64_t next = taken_.segment + 1;
+        std::filesystem::path path = segment_path(dir_, next);
+        UniqueFd fd = open_file(fs_, path, O_RDONLY | O_CREAT | O_EXCL);
+        sync_dir(fs_, dir_);
+        cursor_.store({{next, 0}, 0});
+        const std::filesystem::path drained = std::exchange(path_, std::move(path));
+        fd_ = std::move(fd);
+        acked_ = taken_ = {next, 0};
+        last_start_ = 0;
+        if (fs_.unlink(drained.c_str()) != 0 && errno != ENOENT) throw_io_error("delete", drained, errno);
+    }
+
     // Quarantines from taken_ to the next whole record (or the end of a segment nothing more will
     // be written to) and goes on there.
     void skip_bad_bytes(uint64_t size, std::optional<uint64_t> next = std::nullopt) {
@@ -333,6 +368,7 @@ class FileConsumer final : public QueueConsumer {
     uint64_t last_start_ = 0;              // where the record that ends at taken_ starts
     std::deque<SavedPosition> take_ends_;  // where each take not acknowledged yet ended, oldest first
     uint64_t deleted_below_ = 0;
+    std::chrono::steady_clock::time_point space_checked_;
 
     // The segment taken_ points into.
     std::filesystem::path path_;

@@ -18,6 +18,10 @@ namespace sluice::fileq {
 
 void throw_io_error(std::string_view action, const std::filesystem::path& path, int error) {
     // system_category().message() rather than strerror(): producers may run on several threads.
+    if (error == ENOSPC || error == EDQUOT) {
+        throw QueueDiskFull("file queue: cannot " + std::string(action) + " " + path.string() + ": " +
+                            std::system_category().message(error));
+    }
     throw QueueError("file queue: cannot " + std::string(action) + " " + path.string() + ": " +
                      std::system_category().message(error));
 }

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "byte_buffer.hpp"
+#include "disk_space.hpp"
 #include "file_io.hpp"
 #include "position_file.hpp"
 #include "quarantine.hpp"
@@ -33,6 +34,13 @@ namespace sluice {
 namespace {
 
 using namespace fileq;
+
+// Allocated ahead of the appends, so that a statvfs and a fallocate come once per megabyte; never
+// more than an eighth of the free space above the reserve, so that on a nearly full disk one queue
+// does not hold what the others need.
+constexpr uint64_t kAllocateAheadBytes = 1 << 20;
+// How often a producer waiting for disk space looks again.
+constexpr auto kDiskPoll = std::chrono::milliseconds(50);
 
 std::filesystem::path created(FileSystem& fs, std::filesystem::path dir) {
     create_queue_dir(fs, dir);
@@ -61,14 +69,19 @@ class FileProducer final : public QueueProducer {
         if (records.empty()) return true;
         const uint64_t batch_bytes = encoded_size(records);
         if (!wait_for_room(stop)) return false;
-
-        ScopedFlock lock(fs_, lock_fd_.get(), lock_path_);
-        attach_newest_segment();
-        repair_tail();
-        if (end_ >= options_.segment_bytes || lost_synced_bytes()) start_segment(segment_ + 1);
-        write_batch(records, batch_bytes);
-        written_end_ = {segment_, end_};
-        ticket = ++written_;
+        for (;;) {
+            {
+                ScopedFlock lock(fs_, lock_fd_.get(), lock_path_);
+                if (ready_to_write(batch_bytes)) {
+                    write_batch(records, batch_bytes);
+                    written_end_ = {segment_, end_};
+                    ticket = ++written_;
+                    break;
+                }
+            }
+            if (!wait_for_disk(stop)) return false;
+        }
+        end_disk_wait(/*room=*/true);
         return true;
     }
 
@@ -106,6 +119,76 @@ class FileProducer final : public QueueProducer {
         return true;
     }
 
+    // Under the lock: the newest segment found, its tail repaired, blocks for the batch allocated.
+    // False when the disk is too full for that; nothing of the batch is written then.
+    bool ready_to_write(uint64_t batch_bytes) {
+        try {
+            attach_newest_segment();
+            repair_tail();
+            if (end_ >= options_.segment_bytes || lost_synced_bytes()) start_segment(segment_ + 1);
+            return allocate(batch_bytes);
+        } catch (const QueueDiskFull&) {
+            return false;  // a quarantine copy or a new segment found no room either
+        }
+    }
+
+    // Blocks for the batch are allocated before anything is written, a chunk ahead at a time: a full
+    // disk then stops an append before half a batch is on disk (whose whole records a consumer could
+    // already have taken), and the reserve the consumers need is kept.
+    bool allocate(uint64_t batch_bytes) {
+        if (end_ + batch_bytes <= allocated_end_) return true;
+        const DiskSpace space = disk_space(fs_, dir_, options_);
+        if (space.below(batch_bytes)) return false;
+        const uint64_t ahead = end_ < options_.segment_bytes ? options_.segment_bytes - end_ : 0;
+        const uint64_t length =
+            std::max(batch_bytes, std::min({ahead, kAllocateAheadBytes, (space.free - space.reserve) / 8}));
+        if (can_allocate_ && fs_.fallocate(fd_.get(), static_cast<off_t>(end_), static_cast<off_t>(length)) != 0) {
+            if (errno == ENOSPC || errno == EDQUOT) return false;
+            // A file system that cannot (some network ones): the reserve check above is all there is.
+            if (errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL) throw_io_error("allocate", path_, errno);
+            can_allocate_ = false;
+        }
+        allocated_end_ = end_ + length;
+        return true;
+    }
+
+    // One pause of a producer waiting for disk space; the first of a spell is logged and reported.
+    bool wait_for_disk(const StopToken& stop) {
+        if (!waiting_for_disk_) {
+            waiting_for_disk_ = true;
+            disk_wait_start_ = std::chrono::steady_clock::now();
+            const DiskSpace space = disk_space(fs_, dir_, options_);
+            report(options_, LogLevel::warning,
+                   "file queue " + dir_.string() + ": disk full (" +
+                       (space.free == UINT64_MAX ? std::string("no room for a batch")
+                                                 : std::to_string(space.free) + " bytes free, " +
+                                                       std::to_string(space.reserve) + " kept in reserve") +
+                       "); appends wait until the consumers have freed space");
+            if (options_.on_disk_full) options_.on_disk_full(true);
+        }
+        const auto until = std::chrono::steady_clock::now() + kDiskPoll;
+        while (std::chrono::steady_clock::now() < until) {
+            if (stop && stop()) {
+                end_disk_wait(/*room=*/false);
+                return false;
+            }
+            std::this_thread::sleep_for(options_.poll_interval);
+        }
+        return true;
+    }
+
+    void end_disk_wait(bool room) {
+        if (!waiting_for_disk_) return;
+        waiting_for_disk_ = false;
+        if (room) {
+            const auto waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - disk_wait_start_);
+            report(options_, LogLevel::info,
+                   "file queue " + dir_.string() + ": room on the disk again after " +
+                       std::to_string(static_cast<int64_t>(waited.count())) + " s; appends go on");
+        }
+        if (options_.on_disk_full) options_.on_disk_full(false);
+    }
+
     void attach_newest_segment() {
         const std::vector<uint64_t> segments = list_segments(fs_, dir_);
         if (segments.empty()) {
@@ -122,6 +205,7 @@ class FileProducer final : public QueueProducer {
         segment_ = newest;
         inode_ = inode_of(fd_.get());
         end_ = 0;  // nothing known about a segment another producer wrote
+        allocated_end_ = 0;
     }
 
     ino_t inode_of(int fd) const {
@@ -153,6 +237,7 @@ class FileProducer final : public QueueProducer {
         // Not synced here: if the cut is lost in an OS crash, the same bytes are found again.
         truncate_file(fs_, fd_.get(), valid_end, path_);
         end_ = valid_end;
+        allocated_end_ = 0;  // a truncation frees the blocks allocated after the end
     }
 
     // The segment is shorter than what was synced into it: bytes vanished behind the queue's back
@@ -185,6 +270,7 @@ class FileProducer final : public QueueProducer {
         segment_ = sequence;
         inode_ = inode_of(fd_.get());
         end_ = 0;
+        allocated_end_ = 0;
     }
 
     // The records are written from where they are, each after its header: no copy of the batch,
@@ -238,6 +324,10 @@ class FileProducer final : public QueueProducer {
     uint64_t segment_ = 0;
     ino_t inode_ = 0;
     uint64_t end_ = 0;
+    uint64_t allocated_end_ = 0;  // blocks up to here are allocated in the newest segment
+    bool can_allocate_ = true;
+    bool waiting_for_disk_ = false;
+    std::chrono::steady_clock::time_point disk_wait_start_;
     ByteBuffer buffer_;  // for scanning a segment another producer wrote to
     std::vector<char> headers_;
     std::vector<iovec> pieces_;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 
 #include "file_io.hpp"
 #include "record_format.hpp"
@@ -75,6 +76,13 @@ std::optional<Slot> newest_slot(FileSystem& fs, int fd, const std::filesystem::p
 PositionFile::PositionFile(FileSystem& fs, const std::filesystem::path& dir, Kind kind)
     : fs_(fs), path_(path_of(dir, kind)), magic_(magic_of(kind)) {
     fd_ = open_file(fs_, path_, O_RDWR | O_CREAT);
+    // Both slots' blocks are allocated now, so that acknowledging never needs a new block: on a full
+    // disk a consumer must still move its cursor, or nothing is ever freed. Content and size stay as
+    // they are (another process may be writing a slot). Without fallocate, the first store allocates.
+    if (fs_.fallocate(fd_.get(), 0, static_cast<off_t>(kSlotOffsets.back() + kSlotBytes)) != 0 &&
+        (errno == ENOSPC || errno == EDQUOT)) {
+        throw_io_error("allocate", path_, errno);
+    }
 }
 
 std::optional<SavedPosition> PositionFile::load() {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -29,6 +30,10 @@ class PosixFileSystem final : public FileSystem {
     int unlink(const char* path) override { return ::unlink(path); }
     int mkdir(const char* path, mode_t mode) override { return ::mkdir(path, mode); }
     int flock(int fd, int operation) override { return ::flock(fd, operation); }
+    int statvfs(const char* path, struct statvfs* st) override { return ::statvfs(path, st); }
+    int fallocate(int fd, off_t offset, off_t length) override {
+        return ::fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length);
+    }
 
     bool list(const char* dir, std::vector<std::string>& names) override {
         std::unique_ptr<DIR, int (*)(DIR*)> handle(::opendir(dir), &::closedir);

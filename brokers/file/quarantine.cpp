@@ -21,7 +21,8 @@ void report(const FileQueueOptions& options, LogLevel level, const std::string& 
         return;
     }
     // The broker library does not link the logger; a bare level word is enough on stderr.
-    std::fprintf(stderr, "%s %s\n", level >= LogLevel::error ? "ERROR" : "WARNING", message.c_str());
+    const char* word = level >= LogLevel::error ? "ERROR" : level >= LogLevel::warning ? "WARNING" : "INFO";
+    std::fprintf(stderr, "%s %s\n", word, message.c_str());
 }
 
 std::filesystem::path quarantine(FileSystem& fs, const std::filesystem::path& dir, const SegmentSpan& span,

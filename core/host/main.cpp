@@ -108,8 +108,12 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    auto transports = sluice::make_transport_factory([&](sluice::LogLevel level, const std::string& m) { transport_log.log(level, m); });
     std::unique_ptr<sluice::Host> host;
+    auto transports = sluice::make_transport_factory(
+        [&](sluice::LogLevel level, const std::string& m) { transport_log.log(level, m); },
+        [&host](bool waiting) {
+            if (host) host->disk_full(waiting);
+        });
     try {
         host = std::make_unique<sluice::Host>(std::move(cfg), bot, *transports, signals);
     } catch (const std::exception& e) {

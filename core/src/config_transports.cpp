@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The [transports] table: sizes of the file queue, ZeroMQ endpoints, the AMQP broker. Only what can
 // be checked without a network is checked here; `sluicectl check` also connects to the broker.
+#include <algorithm>
 #include <string>
 
 #include "config_checker.hpp"
@@ -9,7 +10,7 @@ namespace sluice::config_detail {
 namespace {
 
 void read_file_queue(Checker& c, const toml::table& f, Config& cfg) {
-    c.unknown_keys(f, "[transports.file]", {"max_bytes", "segment_bytes"});
+    c.unknown_keys(f, "[transports.file]", {"max_bytes", "segment_bytes", "reserve_bytes", "reserve_percent"});
     int64_t max = static_cast<int64_t>(cfg.file_queue_max_bytes),
             seg = static_cast<int64_t>(cfg.file_queue_segment_bytes);
     c.read(f, "max_bytes", max, "transports.file");
@@ -17,6 +18,13 @@ void read_file_queue(Checker& c, const toml::table& f, Config& cfg) {
     if (max < 1 || seg < 1) c.error(&f, "[transports.file] sizes must be positive");
     cfg.file_queue_max_bytes = static_cast<uint64_t>(max);
     cfg.file_queue_segment_bytes = static_cast<uint64_t>(seg);
+    int64_t reserve = static_cast<int64_t>(cfg.file_queue_reserve_bytes);
+    c.read(f, "reserve_bytes", reserve, "transports.file");
+    c.read(f, "reserve_percent", cfg.file_queue_reserve_percent, "transports.file");
+    if (reserve < 0) c.error(f.get("reserve_bytes"), "[transports.file] reserve_bytes must not be negative");
+    if (cfg.file_queue_reserve_percent < 0 || cfg.file_queue_reserve_percent > 100)
+        c.error(f.get("reserve_percent"), "[transports.file] reserve_percent must be from 0 to 100");
+    cfg.file_queue_reserve_bytes = static_cast<uint64_t>(std::max<int64_t>(reserve, 0));
 }
 
 // A ZeroMQ address this build can use: tcp://host:port or ipc://path.

@@ -36,6 +36,15 @@ constexpr auto kOnDurableEvery = std::chrono::milliseconds(200);
 // stop does not make the next start deliver them again.
 constexpr auto kExitGrace = std::chrono::seconds(2);
 
+// A bot's error that names a full disk: the text of ENOSPC and EDQUOT as strerror gives it, which
+// is what a C++ bot's std::system_error and a Python bot's OSError carry. The ABI has no errno for
+// a failure, and every bot, whatever its language, says it this way.
+bool disk_full_error(std::string_view error) {
+    return error.find("No space left on device") != std::string_view::npos ||
+           error.find("Disk quota exceeded") != std::string_view::npos;
+}
+constexpr int kDiskFullRetrySeconds = 1;
+
 // Thrown when a stop request interrupts a retry delay: the batch is left unacknowledged and the
 // host exits cleanly; the batch comes again on the next start.
 struct StopRequested {};
@@ -288,6 +297,22 @@ void Host::log_progress() {
     progress_logged_at_ = now;
 }
 
+void Host::disk_full(bool waiting) {
+    disk_waits_ = std::max(0, disk_waits_ + (waiting ? 1 : -1));
+    if (waiting && disk_waits_ == 1) ++stats_.disk_full_waits;
+    stats_.state = disk_waits_ > 0 ? "disk full" : "running";
+    publish_stats(true);
+}
+
+bool Host::wait_for_disk_space(const std::string& error) {
+    disk_full(true);
+    log_.warning("disk full, the message is tried again in " + std::to_string(kDiskFullRetrySeconds) +
+                 " s (not counted against error_max_retries, never dumped for it): " + error);
+    const bool go_on = sleep_interruptibly(kDiskFullRetrySeconds);
+    disk_full(false);
+    return go_on;
+}
+
 void Host::process_one(std::string_view record) {
     ++stats_.received;
     std::string why;
@@ -315,6 +340,12 @@ void Host::process_one(std::string_view record) {
         stats_.failed = failed_before;
         stats_.dumped = dumped_before;
         if (r.status == SLUICE_FATAL) throw std::runtime_error("the bot cannot go on: " + r.error);
+        if (r.status == SLUICE_RETRY && disk_full_error(r.error)) {
+            if (!wait_for_disk_space(r.error)) throw StopRequested{};
+            if (!Message::decode(record, in.message, why, true)) break;
+            --attempt;  // not an attempt that counts
+            continue;
+        }
         if (r.status == SLUICE_RETRY && attempt < bot_cfg_->settings.error_max_retries) {
             ++stats_.retried;
             log_.warning("processing failed (attempt " + std::to_string(attempt + 1) + "), retrying: " + r.error);

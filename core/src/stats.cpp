@@ -25,7 +25,8 @@ std::string BotStats::to_json(const std::string& bot, long pid) const {
     s += ",\"received\":" + std::to_string(received) + ",\"processed\":" + std::to_string(processed) +
          ",\"in_flight\":" + std::to_string(in_flight) + ",\"failed\":" + std::to_string(failed) +
          ",\"dumped\":" + std::to_string(dumped) + ",\"retried\":" + std::to_string(retried) +
-         ",\"collected\":" + std::to_string(collected) + ",\"sent\":{";
+         ",\"disk_full_waits\":" + std::to_string(disk_full_waits) + ",\"collected\":" + std::to_string(collected) +
+         ",\"sent\":{";
     bool first = true;
     for (const auto& [path, n] : sent) {
         if (!first) s += ',';
@@ -74,6 +75,7 @@ bool BotStats::read(const std::filesystem::path& file, BotStats& out) {
     out.failed = u("failed");
     out.dumped = u("dumped");
     out.retried = u("retried");
+    out.disk_full_waits = u("disk_full_waits");
     out.collected = u("collected");
     out.sent.clear();
     if (d.HasMember("sent") && d["sent"].IsObject())

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 
 namespace sluice::test {
@@ -125,8 +126,16 @@ std::unique_ptr<CrashDisk> CrashDisk::after_power_cut(const Image& image, PowerC
 }
 
 uint64_t CrashDisk::used_bytes() const {
+    // A removed file holds its blocks while it is open; the durable state keeps it for a power cut
+    // that would bring the name back, but that is not space in use.
+    std::set<uint64_t> live;
+    for (const auto& [path, number] : state_.entries) live.insert(number);
+    for (const auto& [fd, file] : open_) live.insert(file.inode);
     uint64_t total = 0;
-    for (const auto& [number, inode] : state_.inodes) total += inode.current.size();
+    for (uint64_t number : live) {
+        const Inode& inode = state_.inodes.at(number);
+        total += std::max<uint64_t>(inode.current.size(), inode.allocated);
+    }
     return total;
 }
 
@@ -207,7 +216,8 @@ ssize_t CrashDisk::pwritev(int fd, const iovec* pieces, int count, off_t offset)
     std::string bytes;
     for (int i = 0; i < count; ++i) bytes.append(static_cast<const char*>(pieces[i].iov_base), pieces[i].iov_len);
     const auto at = static_cast<uint64_t>(offset);
-    const uint64_t growth = at + bytes.size() > inode->current.size() ? at + bytes.size() - inode->current.size() : 0;
+    const uint64_t held = std::max<uint64_t>(inode->current.size(), inode->allocated);
+    const uint64_t growth = at + bytes.size() > held ? at + bytes.size() - held : 0;
     if (growth > 0 && used_bytes() + growth > capacity) return fail(ENOSPC);
     changing();
     write_at(inode->current, at, bytes);
@@ -249,6 +259,7 @@ int CrashDisk::ftruncate(int fd, off_t size) {
     if (inode->directory) return fail(EISDIR);
     changing();
     inode->current.resize(static_cast<size_t>(size), '\0');
+    inode->allocated = std::min<uint64_t>(inode->allocated, static_cast<uint64_t>(size));
     inode->pending.push_back({true, static_cast<uint64_t>(size), {}});
     return 0;
 }
@@ -304,6 +315,28 @@ int CrashDisk::flock(int fd, int operation) {
     if (operation & LOCK_NB) return fail(EWOULDBLOCK);
     // The test drives producers and consumer from one thread: waiting here would never end.
     throw std::logic_error("CrashDisk: a blocking flock on " + it->second.path + " held by another descriptor");
+}
+
+int CrashDisk::statvfs(const char* path, struct statvfs* st) {
+    if (!state_.entries.count(normal(path))) return fail(ENOENT);
+    *st = {};
+    const uint64_t size = capacity == UINT64_MAX ? uint64_t{1} << 50 : capacity;
+    const uint64_t used = used_bytes();
+    st->f_bsize = st->f_frsize = 1;
+    st->f_blocks = size;
+    st->f_bfree = st->f_bavail = used < size ? size - used : 0;
+    return 0;
+}
+
+// Only the space is modelled: blocks allocated past the end survive nothing but this process.
+int CrashDisk::fallocate(int fd, off_t offset, off_t length) {
+    Inode* inode = inode_of_fd(fd);
+    if (inode == nullptr) return fail(EBADF);
+    const uint64_t end = static_cast<uint64_t>(offset + length);
+    const uint64_t held = std::max<uint64_t>(inode->current.size(), inode->allocated);
+    if (end > held && used_bytes() + (end - held) > capacity) return fail(ENOSPC);
+    inode->allocated = std::max(inode->allocated, end);
+    return 0;
 }
 
 bool CrashDisk::list(const char* raw_dir, std::vector<std::string>& names) {

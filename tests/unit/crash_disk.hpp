@@ -44,6 +44,7 @@ class CrashDisk final : public fileq::FileSystem {
         std::string durable;
         std::string current;
         std::vector<Change> pending;  // since the last sync, oldest first
+        uint64_t allocated = 0;       // blocks reserved by fallocate, counted against capacity
     };
     struct DirChange {
         std::string path;
@@ -66,7 +67,8 @@ class CrashDisk final : public fileq::FileSystem {
     // Called before every operation that changes what the disk holds or may hold after a power cut:
     // the moments at which the test cuts the power.
     std::function<void()> before_change;
-    // Writes that would make the files hold more than this many bytes in all fail with ENOSPC.
+    // Writes and allocations that would make the files hold more than this many bytes in all fail
+    // with ENOSPC; statvfs reports it as the size of the file system (one-byte blocks).
     uint64_t capacity = UINT64_MAX;
     uint64_t used_bytes() const;
 
@@ -83,6 +85,8 @@ class CrashDisk final : public fileq::FileSystem {
     int mkdir(const char* path, mode_t mode) override;
     int flock(int fd, int operation) override;
     bool list(const char* dir, std::vector<std::string>& names) override;
+    int statvfs(const char* path, struct statvfs* st) override;
+    int fallocate(int fd, off_t offset, off_t length) override;
 
  private:
     struct OpenFile {

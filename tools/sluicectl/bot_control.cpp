@@ -229,7 +229,8 @@ int run_status(const ControlOptions& o) {
         BotStats st;
         const bool have = BotStats::read(s.cfg.stats_file(bot), st);
         const bool enabled = s.cfg.bots.at(bot).enabled;
-        const std::string state = pid > 0 ? "running" : pid < 0 ? "starting" : enabled ? "stopped" : "disabled";
+        std::string state = pid > 0 ? "running" : pid < 0 ? "starting" : enabled ? "stopped" : "disabled";
+        if (pid > 0 && have && st.state == "disk full") state = "disk full";  // running, waiting for space
         if (pid == 0 && enabled) ok = false;
         if (o.json) {
             json += json.size() > 1 ? "," : "";

@@ -164,9 +164,16 @@ int run_health(const std::string& config, bool json) {
     } else if (h.ok()) {
         std::cout << "ok: " << h.up.size() << " bot" << (h.up.size() == 1 ? "" : "s") << " running\n";
     } else {
-        std::cout << "down:";
-        for (const auto& b : h.down) std::cout << " " << b;
-        std::cout << "\n";
+        if (!h.down.empty()) {
+            std::cout << "down:";
+            for (const auto& b : h.down) std::cout << " " << b;
+            std::cout << "\n";
+        }
+        if (!h.disk_full.empty()) {
+            std::cout << "disk full:";
+            for (const auto& b : h.disk_full) std::cout << " " << b;
+            std::cout << "\n";
+        }
     }
     return h.ok() ? 0 : 1;
 }

@@ -79,6 +79,8 @@ std::string render_metrics(const Config& cfg, TransportFactory& transports) {
         {"sluice_messages_failed_total", "Messages or records the bot gave up on.", &BotStats::failed},
         {"sluice_messages_dumped_total", "Entries written to the bot's dump.", &BotStats::dumped},
         {"sluice_messages_retried_total", "Processing attempts retried after an error.", &BotStats::retried},
+        {"sluice_disk_full_waits_total", "Times the bot's host began waiting for disk space.",
+         &BotStats::disk_full_waits},
     };
     for (const auto& c : counters) {
         Family f(out, c.name, "counter", c.help);
@@ -140,12 +142,20 @@ std::string Health::json() const {
         return s + "]";
     };
     return std::string("{\"ok\":") + (ok() ? "true" : "false") + ",\"up\":" + list(up) + ",\"down\":" + list(down) +
-           "}";
+           ",\"disk_full\":" + list(disk_full) + "}";
 }
 
 Health check_health(const Config& cfg) {
     Health h;
-    for (const auto& id : bots_expected_up(cfg)) (host_running(cfg, id) ? h.up : h.down).push_back(id);
+    for (const auto& id : bots_expected_up(cfg)) {
+        if (!host_running(cfg, id)) {
+            h.down.push_back(id);
+            continue;
+        }
+        h.up.push_back(id);
+        BotStats s;
+        if (BotStats::read(cfg.stats_file(id), s) && s.state == "disk full") h.disk_full.push_back(id);
+    }
     return h;
 }
 

@@ -15,8 +15,9 @@ std::string render_metrics(const Config& cfg, TransportFactory& transports);
 
 struct Health {
     std::vector<std::string> up, down;  // among the bots expected to run (bots_expected_up)
-    bool ok() const { return down.empty(); }
-    std::string json() const;  // {"ok":…,"up":[…],"down":[…]}
+    std::vector<std::string> disk_full;  // up, but waiting for disk space
+    bool ok() const { return down.empty() && disk_full.empty(); }
+    std::string json() const;  // {"ok":…,"up":[…],"down":[…],"disk_full":[…]}
 };
 Health check_health(const Config& cfg);
 

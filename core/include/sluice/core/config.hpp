@@ -97,6 +97,8 @@ struct Config {
     std::vector<std::filesystem::path> plugin_path;
     uint64_t file_queue_max_bytes = 1ull << 30;
     uint64_t file_queue_segment_bytes = 16ull << 20;
+    uint64_t file_queue_reserve_bytes = 256ull << 20;  // appends wait below the smaller of the two
+    int64_t file_queue_reserve_percent = 5;
     ZmqSettings zmq;
     AmqpSettings amqp;
     std::string metrics_listen;  // [metrics] listen = "127.0.0.1:9120": sluicectl up serves /metrics there

@@ -43,6 +43,9 @@ class Host {
     // error_procedure is "stop" (the supervisor does not restart it).
     int run();
     static constexpr int kExitErrorProcedureStop = 3;
+    // An output queue (or the bot, with ENOSPC) waits for disk space: state "disk full" in the
+    // published stats, for `status`, `/health` and the metrics, while any wait lasts.
+    void disk_full(bool waiting);
 
  private:
     void start_bot();
@@ -58,6 +61,9 @@ class Host {
     bool settle();            // completes what is durable, waits where the window or on_durable says
     void complete_before_exit();
     void process_one(std::string_view record);
+    // The bot failed on a full disk (ENOSPC, EDQUOT): not the message's fault, so it is retried until
+    // there is room, without counting against error_max_retries. False when a stop came meanwhile.
+    bool wait_for_disk_space(const std::string& error);
     void give_up(std::string_view record, const std::string& error, int64_t attempts);
     void log_progress();
     void reload();
@@ -75,6 +81,7 @@ class Host {
     std::unique_ptr<BotInstance> bot_;
     std::unique_ptr<QueueConsumer> input_;
     bool idle_published_ = false;  // the last published counters said nothing was in flight
+    int disk_waits_ = 0;           // waits for disk space in progress
     std::unique_ptr<CrashGuard> crash_guard_;
     uint64_t processed_logged_ = 0;  // `processed` at the last "processed N messages" log line
     std::chrono::steady_clock::time_point progress_logged_at_ = std::chrono::steady_clock::now();

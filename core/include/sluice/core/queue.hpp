@@ -31,6 +31,12 @@ struct QueueError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The storage under a queue is full (ENOSPC, EDQUOT): a state that passes once space is freed,
+// never a reason to give up on a message.
+struct QueueDiskFull : QueueError {
+    using QueueError::QueueError;
+};
+
 // Asked while blocking (back-pressure, waiting for input): true means "give up now".
 using StopToken = std::function<bool()>;
 

@@ -17,10 +17,11 @@ struct BotStats {
     uint64_t failed = 0;                   // messages or records given up
     uint64_t dumped = 0;                   // entries written to the dump
     uint64_t retried = 0;
+    uint64_t disk_full_waits = 0;           // spells of waiting for disk space (state "disk full")
     uint64_t collected = 0;                 // collect runs
     std::map<std::string, int64_t> custom;  // the bot's own counters
     std::string last_message;               // time of the last message, ISO-8601
-    std::string state = "running";          // running, stopped, failed
+    std::string state = "running";          // running, disk full, stopped, failed
 
     uint64_t sent_total() const;
     std::string to_json(const std::string& bot, long pid) const;

@@ -36,6 +36,13 @@ struct FileQueueOptions {
     // Receives what an operator must see: damaged bytes moved to quarantine (error), a torn tail
     // cut, a cursor found off a record boundary (warning). Unset: written to stderr.
     std::function<void(LogLevel, const std::string&)> log;
+    // Appends wait while the file system holding the queue has less free space than the reserve:
+    // the smaller of reserve_bytes and reserve_percent of its size. Consumers need no new blocks to
+    // acknowledge, and under pressure they give a drained segment back, so space comes back.
+    uint64_t reserve_bytes = 256ull << 20;
+    unsigned reserve_percent = 5;
+    // Called with true when an append starts waiting for disk space, with false when it goes on.
+    std::function<void(bool)> on_disk_full;
     // Where the queue's file operations go; unset: the system's. The power-loss test sets a
     // simulated disk here.
     fileq::FileSystem* file_system = nullptr;

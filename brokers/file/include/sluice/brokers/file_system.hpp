@@ -7,6 +7,7 @@
 #pragma once
 
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -32,6 +33,9 @@ class FileSystem {
     virtual int flock(int fd, int operation) = 0;
     // The names in `dir`, without "." and "..".
     virtual bool list(const char* dir, std::vector<std::string>& names) = 0;
+    virtual int statvfs(const char* path, struct statvfs* st) = 0;  // free space: f_bavail * f_frsize
+    // Allocates blocks for [offset, offset + length) without changing the size (FALLOC_FL_KEEP_SIZE).
+    virtual int fallocate(int fd, off_t offset, off_t length) = 0;
 };
 
 // The real one: the system calls themselves.
