@@ -304,13 +304,15 @@ void Host::disk_full(bool waiting) {
     publish_stats(true);
 }
 
-bool Host::wait_for_disk_space(const std::string& error) {
-    disk_full(true);
-    log_.warning("disk full, the message is tried again in " + std::to_string(kDiskFullRetrySeconds) +
-                 " s (not counted against error_max_retries, never dumped for it): " + error);
-    const bool go_on = sleep_interruptibly(kDiskFullRetrySeconds);
-    disk_full(false);
-    return go_on;
+bool Host::wait_for_disk_space(const std::string& error, bool& waiting) {
+    // One spell per message, however many retries it takes: one warning, one count.
+    if (!waiting) {
+        waiting = true;
+        disk_full(true);
+        log_.warning("disk full, the message is tried again every " + std::to_string(kDiskFullRetrySeconds) +
+                     " s until there is room (not counted against error_max_retries, never dumped for it): " + error);
+    }
+    return sleep_interruptibly(kDiskFullRetrySeconds);
 }
 
 void Host::process_one(std::string_view record) {
@@ -328,6 +330,14 @@ void Host::process_one(std::string_view record) {
         return;
     }
     current_ = &in;
+    bool waiting_for_disk = false;
+    struct EndSpell {
+        Host& host;
+        bool& waiting;
+        ~EndSpell() {
+            if (waiting) host.disk_full(false);
+        }
+    } end_spell{*this, waiting_for_disk};
     for (int64_t attempt = 0;; ++attempt) {
         outbox_.mark(mark_);
         // A failed attempt takes back the records it gave up too, so a retry does not dump them twice.
@@ -341,7 +351,7 @@ void Host::process_one(std::string_view record) {
         stats_.dumped = dumped_before;
         if (r.status == SLUICE_FATAL) throw std::runtime_error("the bot cannot go on: " + r.error);
         if (r.status == SLUICE_RETRY && disk_full_error(r.error)) {
-            if (!wait_for_disk_space(r.error)) throw StopRequested{};
+            if (!wait_for_disk_space(r.error, waiting_for_disk)) throw StopRequested{};
             if (!Message::decode(record, in.message, why, true)) break;
             --attempt;  // not an attempt that counts
             continue;

@@ -40,6 +40,12 @@ std::string record(uint64_t id) {
     return out;
 }
 
+std::vector<std::string> records_of(const std::vector<uint64_t>& ids) {
+    std::vector<std::string> out;
+    for (uint64_t id : ids) out.push_back(record(id));
+    return out;
+}
+
 std::optional<uint64_t> id_of(std::string_view bytes) {
     const size_t colon = bytes.find(':');
     if (colon == std::string_view::npos || colon == 0 || colon > 12) return std::nullopt;
@@ -183,8 +189,7 @@ void run_workload(uint64_t seed, size_t steps, Totals& totals) {
         const unsigned roll = rng() % 100;
         if (roll < 35) {
             const std::vector<uint64_t> ids = new_batch();
-            std::vector<std::string> bytes;
-            for (uint64_t id : ids) bytes.push_back(record(id));
+            const std::vector<std::string> bytes = records_of(ids);
             const std::vector<std::string_view> views(bytes.begin(), bytes.end());
             uint64_t ticket = 0;
             REQUIRE(producers[p]->send(views, never_stop, ticket));
@@ -196,8 +201,7 @@ void run_workload(uint64_t seed, size_t steps, Totals& totals) {
             made_durable(p, ticket);
         } else if (roll < 52) {
             const std::vector<uint64_t> ids = new_batch();
-            std::vector<std::string> bytes;
-            for (uint64_t id : ids) bytes.push_back(record(id));
+            const std::vector<std::string> bytes = records_of(ids);
             REQUIRE(producers[p]->append(std::vector<std::string_view>(bytes.begin(), bytes.end()), never_stop));
             for (uint64_t id : ids) ledger.durable[id] = true;
             made_durable(p, UINT64_MAX);  // append syncs everything this producer sent before

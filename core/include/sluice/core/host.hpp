@@ -62,8 +62,9 @@ class Host {
     void complete_before_exit();
     void process_one(std::string_view record);
     // The bot failed on a full disk (ENOSPC, EDQUOT): not the message's fault, so it is retried until
-    // there is room, without counting against error_max_retries. False when a stop came meanwhile.
-    bool wait_for_disk_space(const std::string& error);
+    // there is room, without counting against error_max_retries. `waiting` is set on the first
+    // wait of a message. False when a stop came meanwhile.
+    bool wait_for_disk_space(const std::string& error, bool& waiting);
     void give_up(std::string_view record, const std::string& error, int64_t attempts);
     void log_progress();
     void reload();
