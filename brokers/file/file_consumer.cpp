@@ -289,6 +289,12 @@ class FileConsumer final : public QueueConsumer {
     // deleted. Otherwise each queue's newest segment keeps its blocks until it reaches
     // segment_bytes, and producers waiting for room could wait for ever.
     void give_back_drained_segment() {
+        if (take_ends_.empty() && taken_.segment > acked_.segment && taken_.offset == 0) {
+            // Read to the end of a final segment with every record acknowledged: the cursor moves
+            // on, so that the drained segment goes now rather than when the next record comes.
+            acknowledge({taken_, 0});
+            return;
+        }
         if (!fd_ || final_ || !take_ends_.empty() || taken_ != acked_ || taken_.offset == 0) return;
         const auto now = std::chrono::steady_clock::now();
         if (now - space_checked_ < kSpaceCheckEvery) return;

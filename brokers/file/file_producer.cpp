@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -40,7 +41,31 @@ using namespace fileq;
 // does not hold what the others need.
 constexpr uint64_t kAllocateAheadBytes = 1 << 20;
 // How often a producer waiting for disk space looks again.
-constexpr auto kDiskPoll = std::chrono::milliseconds(50);
+constexpr auto kDiskPoll = std::chrono::milliseconds(20);
+// On a nearly full disk a queue its consumer has all but emptied may still take this much at a time
+// from the upper three quarters of the reserve. Without it a pipeline whose data is larger than the
+// disk wedges: the collector fills the disk, and a bot in the middle can no longer pass on the batch
+// it holds, so it never acknowledges it and the queue before it never shrinks. Data only ever moves
+// toward the outputs this way, and each queue takes at most two such pieces before it has to wait
+// like the others, so the band is not used up by one queue.
+constexpr uint64_t kBandPieceBytes = 64 << 10;
+// A segment is given back only when all of it has been consumed; on a small file system segments are
+// made small enough that what was consumed is given back long before the disk is full.
+constexpr uint64_t kSegmentsPerDisk = 64;
+constexpr uint64_t kSmallestSegmentBytes = 64 << 10;
+
+uint64_t segment_bytes_for(FileSystem& fs, const std::filesystem::path& dir, uint64_t configured) {
+    struct statvfs st {};
+    if (fs.statvfs(dir.c_str(), &st) != 0) return configured;
+    const uint64_t disk = uint64_t{st.f_blocks} * st.f_frsize;
+    return std::min(configured, std::max(kSmallestSegmentBytes, disk / kSegmentsPerDisk));
+}
+
+uint64_t encoded_bytes(std::span<const std::string_view> records) {
+    uint64_t total = 0;
+    for (std::string_view record : records) total += kHeaderBytes + record.size();
+    return total;
+}
 
 std::filesystem::path created(FileSystem& fs, std::filesystem::path dir) {
     create_queue_dir(fs, dir);
@@ -54,7 +79,8 @@ class FileProducer final : public QueueProducer {
           dir_(created(fs_, std::move(dir))),
           options_(std::move(options)),
           lock_path_(producer_lock_path(dir_)),
-          synced_(fs_, dir_, PositionFile::Kind::synced) {
+          synced_(fs_, dir_, PositionFile::Kind::synced),
+          segment_bytes_(segment_bytes_for(fs_, dir_, options_.segment_bytes)) {
         options_.poll_interval = std::max(options_.poll_interval, std::chrono::milliseconds(1));
         lock_fd_ = open_file(fs_, lock_path_, O_RDWR | O_CREAT);
     }
@@ -67,21 +93,26 @@ class FileProducer final : public QueueProducer {
     bool send(const std::vector<std::string_view>& records, const StopToken& stop, uint64_t& ticket) override {
         ticket = written_;  // nothing to write: durable once what came before is
         if (records.empty()) return true;
-        const uint64_t batch_bytes = encoded_size(records);
+        check_records(records);
         if (!wait_for_room(stop)) return false;
-        for (;;) {
+        // Normally the whole batch in one write; on a nearly full disk it may go in pieces (allocate).
+        std::span<const std::string_view> rest(records);
+        while (!rest.empty()) {
+            size_t count = 0;
             {
                 ScopedFlock lock(fs_, lock_fd_.get(), lock_path_);
-                if (ready_to_write(batch_bytes)) {
-                    write_batch(records, batch_bytes);
+                count = ready_to_write(rest);
+                if (count > 0) {
+                    write_batch(rest.first(count));
                     written_end_ = {segment_, end_};
                     ticket = ++written_;
-                    break;
                 }
             }
-            if (!wait_for_disk(stop)) return false;
+            rest = rest.subspan(count);
+            if (count == 0 && !wait_for_disk(stop)) return false;
         }
-        end_disk_wait(/*room=*/true);
+        // A piece written into the reserve does not end the spell: the disk is still full.
+        if (!in_reserve_) end_disk_wait(/*room=*/true);
         return true;
     }
 
@@ -96,17 +127,14 @@ class FileProducer final : public QueueProducer {
 
  private:
     // Rejects the whole batch before anything is written: a record the format cannot frame.
-    uint64_t encoded_size(const std::vector<std::string_view>& records) const {
-        uint64_t total = 0;
+    void check_records(const std::vector<std::string_view>& records) const {
         for (std::string_view record : records) {
             if (record.empty()) throw QueueError("file queue " + dir_.string() + ": cannot append an empty record");
             if (record.size() > kMaxPayloadBytes) {
                 throw QueueError("file queue " + dir_.string() + ": record of " + std::to_string(record.size()) +
                                  " bytes is over the 4 GiB limit");
             }
-            total += kHeaderBytes + record.size();
         }
-        return total;
     }
 
     // Checked before taking the lock so that a blocked producer does not stall the others'
@@ -119,29 +147,48 @@ class FileProducer final : public QueueProducer {
         return true;
     }
 
-    // Under the lock: the newest segment found, its tail repaired, blocks for the batch allocated.
-    // False when the disk is too full for that; nothing of the batch is written then.
-    bool ready_to_write(uint64_t batch_bytes) {
+    // Under the lock: the newest segment found, its tail repaired, blocks allocated. How many of the
+    // records may be written now; 0 when the disk is too full for any, and then nothing is written.
+    size_t ready_to_write(std::span<const std::string_view> records) {
         try {
             attach_newest_segment();
             repair_tail();
-            if (end_ >= options_.segment_bytes || lost_synced_bytes()) start_segment(segment_ + 1);
-            return allocate(batch_bytes);
+            if (end_ >= segment_bytes_ || lost_synced_bytes()) start_segment(segment_ + 1);
+            return allocate(records);
         } catch (const QueueDiskFull&) {
-            return false;  // a quarantine copy or a new segment found no room either
+            return 0;  // a quarantine copy or a new segment found no room either
         }
     }
 
-    // Blocks for the batch are allocated before anything is written, a chunk ahead at a time: a full
-    // disk then stops an append before half a batch is on disk (whose whole records a consumer could
-    // already have taken), and the reserve the consumers need is kept.
-    bool allocate(uint64_t batch_bytes) {
-        if (end_ + batch_bytes <= allocated_end_) return true;
+    // Blocks are allocated before anything is written, a chunk ahead at a time, so that a full disk
+    // stops an append before it has written part of a record and the reserve is kept. Below the
+    // reserve a queue that is all but empty still takes a piece of the batch (kBandPieceBytes).
+    size_t allocate(std::span<const std::string_view> records) {
+        const uint64_t batch_bytes = encoded_bytes(records);
+        if (end_ + batch_bytes <= allocated_end_) return records.size();
         const DiskSpace space = disk_space(fs_, dir_, options_);
-        if (space.below(batch_bytes)) return false;
-        const uint64_t ahead = end_ < options_.segment_bytes ? options_.segment_bytes - end_ : 0;
-        const uint64_t length =
-            std::max(batch_bytes, std::min({ahead, kAllocateAheadBytes, (space.free - space.reserve) / 8}));
+        if (!space.below(batch_bytes)) {
+            const uint64_t ahead = end_ < segment_bytes_ ? segment_bytes_ - end_ : 0;
+            const uint64_t length =
+                std::max(batch_bytes, std::min({ahead, kAllocateAheadBytes, (space.free - space.reserve) / 8}));
+            if (!allocate_blocks(length)) return 0;
+            in_reserve_ = false;
+            return records.size();
+        }
+        if (unacked_bytes(fs_, dir_) >= kBandPieceBytes) return 0;
+        const DiskSpace band{space.free, space.reserve / 4};
+        const uint64_t limit =
+            band.below(kBandPieceBytes) ? band.free - std::min(band.free, band.reserve) : kBandPieceBytes;
+        size_t count = 1;  // the first record goes whole, however large, once there is room for it
+        uint64_t piece = kHeaderBytes + records[0].size();
+        while (count < records.size() && piece + kHeaderBytes + records[count].size() <= limit)
+            piece += kHeaderBytes + records[count++].size();
+        if (band.below(piece) || !allocate_blocks(piece)) return 0;
+        in_reserve_ = true;
+        return count;
+    }
+
+    bool allocate_blocks(uint64_t length) {
         if (can_allocate_ && fs_.fallocate(fd_.get(), static_cast<off_t>(end_), static_cast<off_t>(length)) != 0) {
             if (errno == ENOSPC || errno == EDQUOT) return false;
             // A file system that cannot (some network ones): the reserve check above is all there is.
@@ -275,7 +322,7 @@ class FileProducer final : public QueueProducer {
 
     // The records are written from where they are, each after its header: no copy of the batch,
     // however large (one record can be a report of tens of megabytes). Not synced here.
-    void write_batch(const std::vector<std::string_view>& records, uint64_t batch_bytes) {
+    void write_batch(std::span<const std::string_view> records) {
         headers_.resize(records.size() * kHeaderBytes);
         pieces_.clear();
         for (size_t i = 0; i < records.size(); ++i) {
@@ -291,7 +338,7 @@ class FileProducer final : public QueueProducer {
             fd_.reset();
             throw;
         }
-        end_ += batch_bytes;
+        end_ += encoded_bytes(records);
     }
 
     // One fdatasync for every batch written since the last: the group commit. Then the synced mark,
@@ -317,6 +364,7 @@ class FileProducer final : public QueueProducer {
     FileQueueOptions options_;
     std::filesystem::path lock_path_;
     PositionFile synced_;
+    uint64_t segment_bytes_;  // options_.segment_bytes, or less on a small file system
     UniqueFd lock_fd_;
     // The newest segment as of this producer's last append.
     std::filesystem::path path_;
@@ -327,6 +375,7 @@ class FileProducer final : public QueueProducer {
     uint64_t allocated_end_ = 0;  // blocks up to here are allocated in the newest segment
     bool can_allocate_ = true;
     bool waiting_for_disk_ = false;
+    bool in_reserve_ = false;  // the last piece went below the reserve
     std::chrono::steady_clock::time_point disk_wait_start_;
     ByteBuffer buffer_;  // for scanning a segment another producer wrote to
     std::vector<char> headers_;

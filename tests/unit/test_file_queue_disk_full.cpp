@@ -3,10 +3,11 @@
 // The file queue on a full disk, on the simulated disk of crash_disk.hpp with a capacity: appends
 // wait below the reserve instead of failing and write nothing of a batch they cannot place; the
 // consumer's files need no new blocks; a drained segment is given back under pressure, so that
-// waiting producers get room again. (test_disk_full_pipeline does the same with real bots on a
-// real small file system.)
+// waiting producers get room again; an all but empty queue takes pieces from the reserve.
+// (test_disk_full_pipeline does the same with real bots on a real small file system.)
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <set>
@@ -145,15 +146,16 @@ TEST_CASE("on a nearly full disk a drained newest segment is given back, with ro
     for (const bool pressure : {true, false}) {
         CAPTURE(pressure);
         CrashDisk disk;
-        disk.capacity = pressure ? 160 << 10 : 64 << 20;
+        disk.capacity = pressure ? 128 << 10 : 64 << 20;
         Watch watch;
         sluice::FileQueueOptions options = options_on(disk, watch, 20 << 10);
-        options.segment_bytes = 1 << 20;  // one segment: only giving it back frees anything
+        // One segment (the smallest a 128 KiB disk gets): only giving it back frees anything.
+        options.segment_bytes = 64 << 10;
         auto producer = sluice::open_file_producer(kQueue, options);
         auto consumer = sluice::open_file_consumer(kQueue, options);
-        for (size_t i = 0; i < 100; ++i) REQUIRE(append_one(*producer, i, {}));
+        for (size_t i = 0; i < 60; ++i) REQUIRE(append_one(*producer, i, {}));
         const uint64_t used_full = disk.used_bytes();
-        REQUIRE(drain(*consumer).size() == 100);
+        REQUIRE(drain(*consumer).size() == 60);
         std::vector<std::string> names;
         REQUIRE(disk.list(kQueue, names));
         const std::set<std::string> files(names.begin(), names.end());
@@ -165,14 +167,84 @@ TEST_CASE("on a nearly full disk a drained newest segment is given back, with ro
             CHECK(!files.count("seg-00000000000000000002.log"));
         }
         // Appends and the consumer go on in the new segment; nothing comes twice.
-        for (size_t i = 100; i < 110; ++i) REQUIRE(append_one(*producer, i, {}));
+        for (size_t i = 60; i < 70; ++i) REQUIRE(append_one(*producer, i, {}));
         // The producer lets go of the drained file with its next append: its blocks are free then.
-        if (pressure) CHECK(disk.used_bytes() < used_full - 80 * 1000);
+        if (pressure) CHECK(disk.used_bytes() < used_full - 45 * 1000);
         const std::vector<std::string> more = drain(*consumer);
         REQUIRE(more.size() == 10);
-        CHECK(more.front() == record(100));
+        CHECK(more.front() == record(60));
         consumer.reset();
         consumer = sluice::open_file_consumer(kQueue, options);
         CHECK(drain(*consumer).empty());
     }
+}
+
+TEST_CASE("below the reserve a full queue waits while an all but empty one still takes a piece of a batch") {
+    CrashDisk disk;
+    disk.capacity = 300 << 10;
+    Watch watch;
+    const sluice::FileQueueOptions options = options_on(disk, watch, 80 << 10);
+    // The queue before a bot fills the disk to its reserve (the collector's, in a pipeline).
+    auto upstream = sluice::open_file_producer("/var/full", options);
+    size_t appended = 0;
+    while (append_one(*upstream, appended, stop_after_waiting(watch))) ++appended;
+    REQUIRE(disk.capacity - disk.used_bytes() < (80 << 10) + 1016);
+    // The bot's output queue is empty: a batch of 100 records (100 KB) goes in pieces of at most
+    // 64 KiB, each taken when the consumer has emptied the queue again.
+    auto downstream = sluice::open_file_producer("/var/empty", options);
+    auto consumer = sluice::open_file_consumer("/var/empty", options);
+    std::vector<std::string> batch;
+    for (size_t i = 0; i < 100; ++i) batch.push_back(record(i));
+    const std::vector<std::string_view> views(batch.begin(), batch.end());
+    std::vector<std::string> got;
+    bool drained_between_pieces = false;
+    int rounds = 0;
+    const sluice::StopToken drain_while_waiting = [&] {
+        if (++rounds > 2000) return true;  // gives up: the batch found no room
+        const std::vector<std::string> more = drain(*consumer);
+        drained_between_pieces = drained_between_pieces || !more.empty();
+        got.insert(got.end(), more.begin(), more.end());
+        return false;
+    };
+    REQUIRE(downstream->append(views, drain_while_waiting));
+    const std::vector<std::string> rest = drain(*consumer);
+    got.insert(got.end(), rest.begin(), rest.end());
+    CHECK(drained_between_pieces);
+    CHECK(got == batch);
+    // It never went into the last quarter of the reserve.
+    CHECK(disk.capacity - disk.used_bytes() > (20 << 10));
+    // The full queue still waits: the band is not for it.
+    watch.disk_full.clear();
+    CHECK_FALSE(append_one(*upstream, appended, stop_after_waiting(watch)));
+}
+
+TEST_CASE("a drained segment goes at once when the producer has started the next and waits for room there") {
+    CrashDisk disk;
+    Watch watch;
+    const sluice::FileQueueOptions options = options_on(disk, watch, 0);
+    auto producer = sluice::open_file_producer(kQueue, options);
+    auto consumer = sluice::open_file_consumer(kQueue, options);
+    // 33 records of 1,016 bytes fill the first 32 KiB segment; all are taken and acknowledged.
+    for (size_t i = 0; i < 33; ++i) REQUIRE(append_one(*producer, i, {}));
+    REQUIRE(drain(*consumer).size() == 33);
+    // The next append starts the second segment and then finds no room for its record.
+    disk.capacity = disk.used_bytes();
+    CHECK_FALSE(append_one(*producer, 33, stop_after_waiting(watch)));
+    const auto segments = [&] {
+        std::vector<std::string> names;
+        REQUIRE(disk.list(kQueue, names));
+        return std::set<std::string>(names.begin(), names.end());
+    };
+    REQUIRE(segments().count("seg-00000000000000000002.log"));
+    REQUIRE(segments().count("seg-00000000000000000001.log"));
+    // The consumer, finding nothing new, moves its cursor into the second segment and the first goes:
+    // otherwise its blocks stay until a record comes, and none can come on this disk.
+    CHECK(drain(*consumer).empty());
+    CHECK_FALSE(segments().count("seg-00000000000000000001.log"));
+    disk.capacity += 64 << 10;
+    REQUIRE(append_one(*producer, 33, {}));
+    CHECK(drain(*consumer) == std::vector<std::string>{record(33)});
+    consumer.reset();
+    consumer = sluice::open_file_consumer(kQueue, options);
+    CHECK(drain(*consumer).empty());
 }

@@ -26,7 +26,8 @@ class FileSystem;
 
 struct FileQueueOptions {
     // A new segment file is started once the newest one has grown to this size; the consumer can only
-    // give disk space back a whole segment at a time.
+    // give disk space back a whole segment at a time. On a file system smaller than 64 segments the
+    // producer makes them smaller (a 64th of its size, at least 64 KiB).
     uint64_t segment_bytes = 16 << 20;
     // Back-pressure bound: append() blocks while more than this many bytes (framing included) are
     // waiting for the consumer's ack. Disk use stays below about max_bytes + segment_bytes + one batch.
@@ -38,7 +39,9 @@ struct FileQueueOptions {
     std::function<void(LogLevel, const std::string&)> log;
     // Appends wait while the file system holding the queue has less free space than the reserve:
     // the smaller of reserve_bytes and reserve_percent of its size. Consumers need no new blocks to
-    // acknowledge, and under pressure they give a drained segment back, so space comes back.
+    // acknowledge, and under pressure they give a drained segment back, so space comes back. Below
+    // the reserve a queue that is all but empty still takes 64 KiB at a time from the upper three
+    // quarters of it, so that a bot in the middle of a pipeline can always pass its batch on.
     uint64_t reserve_bytes = 256ull << 20;
     unsigned reserve_percent = 5;
     // Called with true when an append starts waiting for disk space, with false when it goes on.
