@@ -74,6 +74,8 @@ void read_settings(Checker& c, const toml::table& t, BotSettings& s, const std::
     c.read(t, "error_log_message", s.error_log_message, where);
     c.read(t, "error_log_exception", s.error_log_exception, where);
     c.read(t, "crash_max_deliveries", s.crash_max_deliveries, where);
+    c.read(t, "process_timeout", s.process_timeout, where);
+    c.read_size(t, "memory_max", s.memory_max, where);
     c.read(t, "log_format", s.log_format, where);
     c.read(t, "log_max_bytes", s.log_max_bytes, where);
     c.read(t, "log_backups", s.log_backups, where);
@@ -85,6 +87,11 @@ void read_settings(Checker& c, const toml::table& t, BotSettings& s, const std::
     // its second crash on.
     if (s.crash_max_deliveries < 2)
         c.error(t.get("crash_max_deliveries"), where + ".crash_max_deliveries must be at least 2");
+    if (s.process_timeout < 0)
+        c.error(t.get("process_timeout"), where + ".process_timeout must not be negative (0: no time-out)");
+    // Below this not even the host and its libraries fit: every start would fail.
+    if (s.memory_max != 0 && s.memory_max < (32u << 20))
+        c.error(t.get("memory_max"), where + ".memory_max must be at least 32M (0: no limit)");
     if (s.log_format != "text" && s.log_format != "json")
         c.error(t.get("log_format"), where + ".log_format must be \"text\" or \"json\"");
     if (s.log_max_bytes < 4096) c.error(t.get("log_max_bytes"), where + ".log_max_bytes must be at least 4096");
@@ -206,11 +213,12 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
 
     BotSettings defaults;
     if (auto* d = root["defaults"].as_table()) {
-        c.unknown_keys(*d, "[defaults]",
-                       {"transport", "error_max_retries", "error_retry_delay", "batch_size", "rate_limit", "run_mode",
-                        "log_level", "error_procedure", "error_dump_message", "error_log_message",
-                        "error_log_exception", "crash_max_deliveries", "log_format", "log_max_bytes", "log_backups",
-                        "log_processed_messages_count", "log_processed_messages_seconds"});
+        c.unknown_keys(
+            *d, "[defaults]",
+            {"transport", "error_max_retries", "error_retry_delay", "batch_size", "rate_limit", "run_mode", "log_level",
+             "error_procedure", "error_dump_message", "error_log_message", "error_log_exception",
+             "crash_max_deliveries", "process_timeout", "memory_max", "log_format", "log_max_bytes", "log_backups",
+             "log_processed_messages_count", "log_processed_messages_seconds"});
         read_settings(c, *d, defaults, "defaults");
     }
     if (auto* t = root["transports"].as_table()) {
@@ -250,6 +258,8 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
                         "error_log_message",
                         "error_log_exception",
                         "crash_max_deliveries",
+                        "process_timeout",
+                        "memory_max",
                         "log_format",
                         "log_max_bytes",
                         "log_backups",

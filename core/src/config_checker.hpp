@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -52,6 +53,37 @@ class Checker {
             return;
         }
         error(n, where + "." + std::string(key) + " has the wrong type");
+    }
+    // A size in bytes: an integer, or a string with a binary suffix as systemd writes them
+    // ("512M", "2G", "64K").
+    void read_size(const toml::table& t, std::string_view key, uint64_t& out, const std::string& where) {
+        const toml::node* n = t.get(key);
+        if (!n) return;
+        if (auto v = n->value<int64_t>(); v && *v >= 0) {
+            out = static_cast<uint64_t>(*v);
+            return;
+        }
+        if (auto text = n->value<std::string>()) {
+            size_t used = 0;
+            unsigned long long number = 0;
+            try {
+                number = std::stoull(*text, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            const std::string unit = used ? text->substr(used) : "";
+            const int shift = unit.empty()  ? 0
+                              : unit == "K" ? 10
+                              : unit == "M" ? 20
+                              : unit == "G" ? 30
+                              : unit == "T" ? 40
+                                            : -1;
+            if (used && shift >= 0 && number <= (UINT64_MAX >> shift)) {
+                out = static_cast<uint64_t>(number) << shift;
+                return;
+            }
+        }
+        error(n, where + "." + std::string(key) + " must be a number of bytes or a size such as \"512M\" or \"2G\"");
     }
 
  private:

@@ -15,18 +15,19 @@
 namespace sluice {
 namespace {
 
-// The marker is 64 bytes: text up to byte 62 ("", "batch" or "message <hash> <crashes>"), and at
-// byte 63 the crash flag the signal handler sets.
+// The marker is 64 bytes: text up to byte 62 ("", "batch", "message <hash> <crashes>" or
+// "sending"), and at byte 63 how the process died, when it could say (CrashGuard::Death).
 constexpr size_t kMarkerSize = 64;
 constexpr off_t kFlagOffset = 63;
 constexpr std::string_view kBatch = "batch";
 constexpr std::string_view kMessage = "message ";
+constexpr std::string_view kSending = "sending";
 
 int g_marker_fd = -1;  // for the signal handler: one host, one guard per process
 
 extern "C" void on_crash(int sig) {
     // Async-signal-safe only: one pwrite, then die of the same signal (the handler was reset).
-    if (g_marker_fd >= 0) (void)!::pwrite(g_marker_fd, "C", 1, kFlagOffset);
+    CrashGuard::mark_death(CrashGuard::Death::crash);
     ::raise(sig);
 }
 
@@ -45,29 +46,38 @@ CrashGuard::CrashGuard(const std::filesystem::path& marker, int64_t max_crashes)
     if (fd_ < 0) throw std::runtime_error(marker.string() + ": " + std::strerror(errno));
     char buf[kMarkerSize + 1] = {};
     const ssize_t n = ::pread(fd_, buf, kMarkerSize, 0);
-    const bool crashed = n > kFlagOffset && buf[kFlagOffset] == 'C';
+    const char how = n > kFlagOffset ? buf[kFlagOffset] : '\0';
     buf[kFlagOffset] = '\0';
     const std::string_view text(buf);
     if (text == kBatch) {
-        // Died inside a batch in normal mode: suspect only if it crashed, not if it was killed.
-        suspect_ = batch_crashed_ = crashed;
+        // Died while processing a batch in normal mode: which message did it is not known yet.
+        suspect_ = batch_crashed_ = true;
     } else if (text.substr(0, kMessage.size()) == kMessage) {
         unsigned long long hash = 0;
         long long crashes = 0;
         if (std::sscanf(buf + kMessage.size(), "%llu %lld", &hash, &crashes) == 2) {
-            // Already in suspect mode: it stays, and the message counts one more crash if it crashed.
+            // Already in suspect mode: it stays, and the message counts one more death.
             suspect_ = true;
             hash_ = hash;
-            hash_crashes_ = crashes + (crashed ? 1 : 0);
+            hash_crashes_ = crashes + 1;
         }
     }
+    if (suspect_ && (how == 'C' || how == 'T' || how == 'M')) death_ = static_cast<Death>(how);
     g_marker_fd = fd_;
     install_crash_handlers();
 }
 
 CrashGuard::~CrashGuard() {
+    // An orderly exit (a stop, an error the host reports) is not the messages' fault: the batch
+    // comes again, but not in suspect mode.
+    write("");
     g_marker_fd = -1;
     if (fd_ >= 0) ::close(fd_);
+}
+
+void CrashGuard::mark_death(Death how) {
+    const char flag = static_cast<char>(how);
+    if (g_marker_fd >= 0) (void)!::pwrite(g_marker_fd, &flag, 1, kFlagOffset);
 }
 
 void CrashGuard::write(std::string_view text) {
@@ -90,6 +100,23 @@ int64_t CrashGuard::crashes_of(std::string_view record) {
     // flags the crash, the next start adds it.
     if (crashes < max_) write(std::string(kMessage) + std::to_string(hash) + " " + std::to_string(crashes));
     return crashes;
+}
+
+void CrashGuard::processing_done() { write(kSending); }
+
+std::string CrashGuard::dump_reason(int64_t crashes) const {
+    const std::string times = std::to_string(crashes) + " times (crash_max_deliveries = " + std::to_string(max_) + ")";
+    switch (death_) {
+        case Death::timed_out:
+            return "timed out: processing this message took longer than process_timeout, " + times;
+        case Death::out_of_memory:
+            return "out of memory: processing this message took the host past memory_max, " + times;
+        case Death::crash:
+            return "the host process crashed while processing this message, " + times;
+        case Death::unknown:
+            break;
+    }
+    return "the host process died (killed, SIGKILL or the OOM killer) while processing this message, " + times;
 }
 
 void CrashGuard::batch_done() {

@@ -9,11 +9,14 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <thread>
 
 #include "crash_guard.hpp"
+#include "memory_limit.hpp"
 #include "sluice/core/clock.hpp"
 #include "sluice/core/input_set.hpp"
+#include "watchdog.hpp"
 
 namespace sluice {
 namespace {
@@ -70,7 +73,14 @@ Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSig
         throw std::runtime_error("bot '" + id_ + "' is declared remote = true in " + cfg_.file.string() +
                                  ": it runs on another machine");
     log_.configure(bot_cfg_->settings, cfg_.log_file(id_));
-    stop_token_ = [this] { return signals_.stop.load(); };
+    // Polled while the host waits on the bot's behalf (an output queue full or its disk full): the
+    // host is not hung then, and says so to the watchdog and, through its counters file, to
+    // `sluicectl status` (a counters file that stops changing while input waits means "stuck").
+    stop_token_ = [this] {
+        if (watchdog_) watchdog_->alive();
+        publish_stats();
+        return signals_.stop.load();
+    };
 
     // One instance per bot, by a lock the kernel drops when the process dies, not a PID file.
     std::filesystem::create_directories(cfg_.var_dir / "run");
@@ -93,6 +103,8 @@ Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSig
         log_.warning(lock_file.string() + ": cannot record the pid: " + std::strerror(errno));
 
     harmonization_ = std::make_shared<const Harmonization>(Harmonization::load(cfg_.harmonization));
+    limit_memory(bot_cfg_->settings.memory_max, id_);
+    watchdog_ = std::make_unique<Watchdog>(std::chrono::duration<double>(bot_cfg_->settings.process_timeout), id_);
     start_bot();
     if (bot_->kind() != SLUICE_KIND_COLLECTOR) {
         std::vector<std::unique_ptr<QueueConsumer>> inputs;
@@ -102,10 +114,16 @@ Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSig
         input_->also_wake_on(outbox_.wake_handles());
         crash_guard_ = std::make_unique<CrashGuard>(cfg_.var_dir / "run" / (id_ + ".inflight"),
                                                     bot_cfg_->settings.crash_max_deliveries);
-        if (crash_guard_->suspect())
-            log_.warning(
-                "the previous process crashed inside a batch: taking the next batch message by message, "
-                "to catch a message that kills the host");
+        if (crash_guard_->suspect()) {
+            static const std::map<CrashGuard::Death, std::string> how = {
+                {CrashGuard::Death::crash, "crashed"},
+                {CrashGuard::Death::timed_out, "timed out (process_timeout)"},
+                {CrashGuard::Death::out_of_memory, "ran out of memory (memory_max)"},
+                {CrashGuard::Death::unknown, "was killed"}};
+            log_.warning("the previous process " + how.at(crash_guard_->predecessor_death()) +
+                         " while processing a batch: taking the next batch message by message, to catch a "
+                         "message that kills the host");
+        }
     }
 }
 
@@ -184,7 +202,9 @@ bool Host::sleep_interruptibly(double seconds) {
 
 void Host::publish_stats(bool force) {
     const auto now = std::chrono::steady_clock::now();
-    if (!force && now - last_publish_ < std::chrono::milliseconds(250)) return;
+    // Becoming idle is published at once, like starting work: what status shows then is final.
+    const bool becomes_idle = stats_.in_flight == 0 && !idle_published_;
+    if (!force && !becomes_idle && now - last_publish_ < std::chrono::milliseconds(250)) return;
     last_publish_ = now;
     idle_published_ = stats_.in_flight == 0;
     stats_.publish(cfg_.stats_file(id_), id_, static_cast<long>(::getpid()));
@@ -193,7 +213,12 @@ void Host::publish_stats(bool force) {
 bool Host::finish_batch() { return send_batch(0) && complete_all(stop_token_); }
 
 bool Host::send_batch(size_t records) {
-    if (CallResult r = bot_->flush(); !r.ok()) {
+    CallResult flushed;
+    {
+        Watchdog::Inside inside(*watchdog_);
+        flushed = bot_->flush();
+    }
+    if (CallResult& r = flushed; !r.ok()) {
         // Nothing is acknowledged: the batch comes again after the restart.
         log_.error("flush failed, the batch will be delivered again: " + r.error);
         return false;
@@ -343,7 +368,11 @@ void Host::process_one(std::string_view record) {
         // A failed attempt takes back the records it gave up too, so a retry does not dump them twice.
         const size_t dump_mark = dump_.mark();
         const uint64_t failed_before = stats_.failed, dumped_before = stats_.dumped;
-        const CallResult r = bot_->process(in);
+        CallResult r;
+        {
+            Watchdog::Inside inside(*watchdog_);
+            r = bot_->process(in);
+        }
         if (r.ok()) break;
         outbox_.rollback(mark_);
         dump_.rollback(dump_mark);
@@ -414,9 +443,7 @@ int Host::run_processor() {
                     ++stats_.received;
                     ++stats_.failed;
                     ++stats_.dumped;
-                    const std::string why =
-                        "the host process crashed while processing this message, " + std::to_string(crashes) +
-                        " times (crash_max_deliveries = " + std::to_string(crash_guard_->max_crashes()) + ")";
+                    const std::string why = crash_guard_->dump_reason(crashes);
                     log_.error("message dumped unprocessed: " + why);
                     dump_.add(id_, id_ + "-queue", why, record, true);
                     continue;
@@ -424,6 +451,7 @@ int Host::run_processor() {
             }
             process_one(record);
         }
+        crash_guard_->processing_done();
         stats_.last_message = utc_now_iso();  // once per batch: formatting the time per record cost 1%
         if (!send_batch(batch.size())) {
             if (signals_.stop) break;
@@ -444,7 +472,11 @@ int Host::run_collector() {
     const double pause = bot_cfg_->settings.rate_limit > 0 ? bot_cfg_->settings.rate_limit : 1.0;
     while (!signals_.stop) {
         if (signals_.reload.exchange(false)) reload();
-        const CallResult r = bot_->collect();
+        CallResult r;
+        {
+            Watchdog::Inside inside(*watchdog_);
+            r = bot_->collect();
+        }
         ++stats_.collected;
         if (r.status == SLUICE_FATAL) throw std::runtime_error("the collector cannot go on: " + r.error);
         if (!r.ok()) log_.error("collect failed: " + r.error);
@@ -472,6 +504,8 @@ void Host::reload() {
         log_.configure(bot_cfg_->settings, cfg_.log_file(id_));
         bot_.reset();  // the old instance releases its resources before the new one takes them
         start_bot();
+        limit_memory(bot_cfg_->settings.memory_max, id_);
+        watchdog_ = std::make_unique<Watchdog>(std::chrono::duration<double>(bot_cfg_->settings.process_timeout), id_);
         log_.info("configuration reloaded");
     } catch (const std::exception& e) {
         log_.error(std::string("reload failed, going back to the previous configuration: ") + e.what());

@@ -185,3 +185,24 @@ remote = true
     CHECK(errs.find("far2") == std::string::npos);
     CHECK(errs.find("plugin is missing") == std::string::npos);
 }
+
+TEST_CASE("process_timeout and memory_max: defaults, sizes with a suffix, and bad values named") {
+    sluice::Config cfg;
+    const std::string base = "[defaults]\nmemory_max = \"2G\"\n[bots.a]\nplugin = \"expert_taxonomy\"\n";
+    CHECK(problems(base + "[bots.b]\nplugin = \"expert_taxonomy\"\nmemory_max = 536870912\nprocess_timeout = 5\n"
+                          "[bots.c]\nplugin = \"expert_taxonomy\"\nmemory_max = \"512M\"\n",
+                   &cfg) == "");
+    CHECK(cfg.bots.at("a").settings.process_timeout == 60);  // the default
+    CHECK(cfg.bots.at("a").settings.memory_max == 2ull << 30);
+    CHECK(cfg.bots.at("b").settings.memory_max == 512ull << 20);
+    CHECK(cfg.bots.at("b").settings.process_timeout == 5);
+    CHECK(cfg.bots.at("c").settings.memory_max == 512ull << 20);
+
+    const std::string errs = problems(
+        "[bots.a]\nplugin = \"expert_taxonomy\"\nmemory_max = \"lots\"\n[bots.b]\nplugin = \"expert_taxonomy\"\n"
+        "memory_max = \"1M\"\nprocess_timeout = -1\n[bots.c]\nplugin = \"expert_taxonomy\"\nmemory_max = \"512Q\"\n");
+    CHECK(errs.find(":3: bots.a.memory_max must be a number of bytes or a size such as \"512M\"") != std::string::npos);
+    CHECK(errs.find(":6: bots.b.memory_max must be at least 32M") != std::string::npos);
+    CHECK(errs.find(":7: bots.b.process_timeout must not be negative") != std::string::npos);
+    CHECK(errs.find(":10: bots.c.memory_max must be a number") != std::string::npos);
+}

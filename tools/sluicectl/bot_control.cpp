@@ -169,7 +169,15 @@ bool stop_one(const ControlOptions& o, const Config& cfg, const std::string& bot
         report(o, json, bot, "stopped", "pid " + std::to_string(pid));
         return true;
     }
-    report(o, json, bot, "running", "did not stop within " + std::to_string(static_cast<int>(o.timeout)) + " s");
+    // A host that does not finish its batch in time is hung (a bot stuck in process()): it is killed.
+    // Its batch comes again, and the message it was on counts as a crash delivery (crash_guard.hpp).
+    const std::string waited = "did not stop within " + std::to_string(static_cast<int>(o.timeout)) + " s";
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+    if (wait_until([&] { return host_pid(cfg, bot) == 0; }, 5)) {
+        report(o, json, bot, "stopped", waited + ", killed with SIGKILL, pid " + std::to_string(pid));
+        return true;
+    }
+    report(o, json, bot, "running", waited + ", and not even after SIGKILL, pid " + std::to_string(pid));
     return false;
 }
 
@@ -231,6 +239,7 @@ int run_status(const ControlOptions& o) {
         const bool enabled = s.cfg.bots.at(bot).enabled;
         std::string state = pid > 0 ? "running" : pid < 0 ? "starting" : enabled ? "stopped" : "disabled";
         if (pid > 0 && have && st.state == "disk full") state = "disk full";  // running, waiting for space
+        if (pid > 0 && host_stuck(s.cfg, bot)) state = "stuck";
         if (pid == 0 && enabled) ok = false;
         if (o.json) {
             json += json.size() > 1 ? "," : "";

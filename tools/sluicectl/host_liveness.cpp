@@ -5,8 +5,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+
+#include "sluice/core/stats.hpp"
 
 namespace sluice::ctl {
 
@@ -33,6 +38,21 @@ long host_pid(const Config& cfg, const std::string& bot) {
 }
 
 bool host_running(const Config& cfg, const std::string& bot) { return host_pid(cfg, bot) != 0; }
+
+double stuck_after(const BotSettings& settings) {
+    return settings.process_timeout > 0 ? std::clamp(settings.process_timeout / 2, 2.0, 30.0) : 30.0;
+}
+
+bool host_stuck(const Config& cfg, const std::string& bot) {
+    const auto file = cfg.stats_file(bot);
+    BotStats stats;
+    if (!BotStats::read(file, stats) || stats.in_flight == 0 || stats.state != "running") return false;
+    std::error_code ec;
+    const auto written = std::filesystem::last_write_time(file, ec);
+    if (ec) return false;
+    const auto age = std::chrono::duration<double>(std::filesystem::file_time_type::clock::now() - written);
+    return age.count() > stuck_after(cfg.bots.at(bot).settings) && host_pid(cfg, bot) > 0;
+}
 
 std::vector<std::string> bots_expected_up(const Config& cfg) {
     std::vector<std::string> out;

@@ -16,6 +16,14 @@ namespace sluice::ctl {
 long host_pid(const Config& cfg, const std::string& bot);
 bool host_running(const Config& cfg, const std::string& bot);
 
+// A running host that makes no progress while it holds records: its counters file, which a host
+// rewrites every few hundred milliseconds while it waits for input or on its outputs, has not
+// changed for longer than stuck_after(bot) although records were in flight (a bot hung in
+// process() before process_timeout catches it, a host stopped with SIGSTOP, or process_timeout 0).
+bool host_stuck(const Config& cfg, const std::string& bot);
+// Half of process_timeout, between 2 and 30 s; 30 s without a time-out.
+double stuck_after(const BotSettings& settings);
+
 // The bots a healthy botnet has running: enabled, local, and not run_mode = "scheduled" (those
 // run once and exit by design, from a timer or cron).
 std::vector<std::string> bots_expected_up(const Config& cfg);

@@ -164,16 +164,15 @@ int run_health(const std::string& config, bool json) {
     } else if (h.ok()) {
         std::cout << "ok: " << h.up.size() << " bot" << (h.up.size() == 1 ? "" : "s") << " running\n";
     } else {
-        if (!h.down.empty()) {
-            std::cout << "down:";
-            for (const auto& b : h.down) std::cout << " " << b;
+        const auto line = [](const char* what, const std::vector<std::string>& bots) {
+            if (bots.empty()) return;
+            std::cout << what << ":";
+            for (const auto& b : bots) std::cout << " " << b;
             std::cout << "\n";
-        }
-        if (!h.disk_full.empty()) {
-            std::cout << "disk full:";
-            for (const auto& b : h.disk_full) std::cout << " " << b;
-            std::cout << "\n";
-        }
+        };
+        line("down", h.down);
+        line("disk full", h.disk_full);
+        line("stuck", h.stuck);
     }
     return h.ok() ? 0 : 1;
 }

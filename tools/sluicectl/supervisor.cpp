@@ -17,6 +17,7 @@
 #include "check.hpp"
 #include "metrics_server.hpp"
 #include "sluice/core/config.hpp"
+#include "sluice/core/host_exit.hpp"
 #include "sluice/core/plugin.hpp"
 #include "sluice/core/stats.hpp"
 #include "status_table.hpp"
@@ -83,6 +84,8 @@ std::string describe_exit(int status) {
     if (WIFSIGNALED(status))
         return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
                strsignal(WTERMSIG(status)) + ")";
+    if (WEXITSTATUS(status) == kExitTimedOut) return "timed out (a message ran past process_timeout)";
+    if (WEXITSTATUS(status) == kExitOutOfMemory) return "out of memory (a message took it past memory_max)";
     return "exit code " + std::to_string(WEXITSTATUS(status));
 }
 

@@ -105,6 +105,13 @@ int run_systemd(const SystemdOptions& o) {
                      "#User=sluice\n";
     std::cout << "\n[Install]\nWantedBy=" << wanted_by << "\n\n";
 
+    // The host limits itself too (RLIMIT_DATA); the cgroup limit also bounds what its children and
+    // shared mappings take, and its OOM kill counts against the message like any SIGKILL.
+    for (const auto& [id, b] : cfg.bots) {
+        if (!b.enabled || b.remote || b.settings.memory_max == 0) continue;
+        std::cout << "# ---- sluice@" << id
+                  << ".service.d/memory.conf ----\n[Service]\nMemoryMax=" << b.settings.memory_max << "\n\n";
+    }
     const std::string systemctl = o.user ? "systemctl --user" : "systemctl";
     std::cout << "# ---- enable ----\n" << systemctl << " daemon-reload\n";
     for (const auto& [id, b] : cfg.bots) {

@@ -39,6 +39,12 @@ struct BotSettings {
     // instead of crash-looping the bot. At least 2: which message of a batch crashed the host is only
     // known from its second crash on.
     int64_t crash_max_deliveries = 3;
+    // A message still in process() after this many seconds makes the host exit; it counts as a crash
+    // delivery (watchdog.hpp). 0: no time-out.
+    double process_timeout = 60;
+    // Bytes of memory (data segment) the host may use; past it the message being processed counts
+    // as a crash delivery and the host restarts (memory_limit.hpp). 0: no limit.
+    uint64_t memory_max = 0;
     // Logs: var/log/<bot>.log (and stderr), rotated by size, text or JSON lines; a summary of the
     // processed messages every N messages or S seconds, as IntelMQ logs it.
     std::string log_format = "text";  // or "json"

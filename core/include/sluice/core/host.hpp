@@ -32,6 +32,7 @@ struct HostSignals {
 };
 
 class CrashGuard;
+class Watchdog;
 
 class Host {
  public:
@@ -81,10 +82,11 @@ class Host {
     std::shared_ptr<Plugin> plugin_;
     std::unique_ptr<BotInstance> bot_;
     std::unique_ptr<QueueConsumer> input_;
-    bool idle_published_ = false;  // the last published counters said nothing was in flight
+    bool idle_published_ = true;  // the last published counters (or none yet) said nothing was in flight
     int disk_waits_ = 0;           // waits for disk space in progress
     std::unique_ptr<CrashGuard> crash_guard_;
-    uint64_t processed_logged_ = 0;  // `processed` at the last "processed N messages" log line
+    std::unique_ptr<Watchdog> watchdog_;  // process_timeout
+    uint64_t processed_logged_ = 0;       // `processed` at the last "processed N messages" log line
     std::chrono::steady_clock::time_point progress_logged_at_ = std::chrono::steady_clock::now();
     Outbox outbox_;
     Outbox::Mark mark_;
