@@ -30,16 +30,38 @@ int free_tcp_port() {
     return ntohs(a.sin_port);
 }
 
+RabbitMqClusterShare new_cluster_share() {
+    std::random_device random;
+    std::string cookie;
+    for (int i = 0; i < 20; ++i) cookie += static_cast<char>('A' + random() % 26);
+    return {cookie, free_tcp_port()};
+}
+
 RabbitMqServer::RabbitMqServer() {
+    epmd_port_ = free_tcp_port();
+    prepare();
+    start();
+}
+
+RabbitMqServer::RabbitMqServer(const RabbitMqClusterShare& share) {
+    // The epmd is shared: the test, not any one node, kills it (RabbitMqCluster's owner).
+    epmd_port_ = share.epmd_port;
+    owns_epmd_ = false;
+    prepare();
+    const auto cookie = dir_ / ".erlang.cookie";
+    write_file(cookie, share.cookie);
+    std::filesystem::permissions(cookie, std::filesystem::perms::owner_read);
+    start();
+}
+
+void RabbitMqServer::prepare() {
     if (!std::filesystem::exists(kBin + "rabbitmq-server"))
         throw std::runtime_error("RabbitMQ is not installed (Debian package rabbitmq-server; tools/dev installs it)");
     port_ = free_tcp_port();
     dist_port_ = free_tcp_port();
-    epmd_port_ = free_tcp_port();
     node_ = "sluice" + std::to_string(std::random_device{}() % 1000000) + "@localhost";
     write_file(dir_ / "enabled_plugins", "[].\n");
     write_file(dir_ / "rabbitmq-env.conf", "");
-    start();
 }
 
 RabbitMqServer::~RabbitMqServer() {
@@ -47,7 +69,7 @@ RabbitMqServer::~RabbitMqServer() {
         stop();
     } catch (...) {
     }
-    (void)run_command(environment() + " epmd -port " + std::to_string(epmd_port_) + " -kill");
+    if (owns_epmd_) (void)run_command(environment() + " epmd -port " + std::to_string(epmd_port_) + " -kill");
 }
 
 std::string RabbitMqServer::environment() const {
@@ -81,6 +103,20 @@ void RabbitMqServer::stop() {
     running_ = false;
     const CommandResult r = ctl("stop " + (dir_ / "rabbit.pid").string());
     if (r.exit_code != 0) throw std::runtime_error("rabbitmqctl stop failed: " + r.output);
+}
+
+void RabbitMqServer::kill() {
+    if (!running_) return;
+    running_ = false;
+    (void)run_command("kill -9 $(cat " + (dir_ / "rabbit.pid").string() + ")");
+}
+
+void RabbitMqServer::join(const RabbitMqServer& other) {
+    for (const std::string& step :
+         {std::string("stop_app"), "join_cluster " + other.node(), std::string("start_app")}) {
+        const CommandResult r = ctl(step);
+        if (r.exit_code != 0) throw std::runtime_error("rabbitmqctl " + step + " failed: " + r.output);
+    }
 }
 
 CommandResult RabbitMqServer::ctl(const std::string& args) const {

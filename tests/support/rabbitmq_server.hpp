@@ -11,9 +11,18 @@
 
 namespace sluice::test {
 
+// What the nodes of one cluster share: an Erlang cookie and the epmd they register with.
+struct RabbitMqClusterShare {
+    std::string cookie;
+    int epmd_port = 0;
+};
+RabbitMqClusterShare new_cluster_share();
+
 class RabbitMqServer {
  public:
     RabbitMqServer();  // starts the node; throws std::runtime_error with the node's log on failure
+    // A node that can join others with the same share (join_cluster).
+    explicit RabbitMqServer(const RabbitMqClusterShare& share);
     ~RabbitMqServer();
     RabbitMqServer(const RabbitMqServer&) = delete;
     RabbitMqServer& operator=(const RabbitMqServer&) = delete;
@@ -22,13 +31,20 @@ class RabbitMqServer {
     std::string url() const { return "amqp://guest:guest@127.0.0.1:" + std::to_string(port_) + "/"; }
     void stop();
     void start();
+    // SIGKILL of the node's Erlang VM: a machine that dies, not a node that leaves.
+    void kill();
+    // Stops the app, joins `other`'s cluster, starts again; throws with rabbitmqctl's words.
+    void join(const RabbitMqServer& other);
+    const std::string& node() const { return node_; }
     // rabbitmqctl with this node's environment, e.g. "list_queues name messages".
     CommandResult ctl(const std::string& args) const;
 
  private:
+    void prepare();
     std::string environment() const;
     TempDir dir_{"sluice-rabbitmq"};
     int port_ = 0, dist_port_ = 0, epmd_port_ = 0;
+    bool owns_epmd_ = true;
     std::string node_;
     bool running_ = false;
 };

@@ -21,12 +21,14 @@ class TcpProxy {
     void hold_replies(bool hold);
     // Closes every connection open now, both sides, dropping what waited; new ones are accepted.
     void cut();
+    // New connections go to this port from now on: a load balancer that has seen a server go.
+    void retarget(int port) { target_port_ = port; }
 
  private:
     void run();
     void wake();
 
-    int target_port_;
+    std::atomic<int> target_port_;
     int port_ = 0;
     int listen_fd_ = -1;
     int wake_pipe_[2] = {-1, -1};
