@@ -268,8 +268,10 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
         BotConfig b;
         b.id = id;
         b.settings = defaults;
-        if (id.empty() || id.find_first_of("/\\ \t") != std::string::npos || id.front() == '.')
-            c.error(&node, where + ": a bot id may not contain '/', spaces or start with '.'");
+        if (!valid_bot_id(id))
+            c.error(&node, where +
+                               ": a bot id may not be empty, start with '.', or contain '/', '\\', spaces or "
+                               "control characters");
         c.read(*t, "remote", b.remote, where);
         if (auto p = (*t)["plugin"].value<std::string>())
             b.plugin = *p;
@@ -307,6 +309,13 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
                                      "' runs on another machine; a file queue cannot cross machines (use zmq or amqp)");
             }
     return cfg;
+}
+
+bool valid_bot_id(std::string_view id) {
+    if (id.empty() || id.front() == '.') return false;
+    for (const unsigned char ch : id)
+        if (ch < 0x20 || ch == 0x7f || ch == '/' || ch == '\\' || ch == ' ') return false;
+    return true;
 }
 
 }  // namespace sluice

@@ -161,3 +161,16 @@ TEST_CASE("list bots shows every installed plugin with its description and param
     CHECK(json.output.find(R"("name":"output_file","kind":"output")") != std::string::npos);
     CHECK(json.output.find(R"("name":"delimiter")") != std::string::npos);
 }
+
+TEST_CASE("enable and disable keep the configuration file's mode") {
+    Botnet net;
+    // A configuration holding a broker password is readable by its owner only.
+    std::filesystem::permissions(net.config, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    REQUIRE(net.ctl("disable expert").exit_code == 0);
+    CHECK(std::filesystem::status(net.config).permissions() ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    REQUIRE(net.ctl("enable expert").exit_code == 0);
+    CHECK(std::filesystem::status(net.config).permissions() ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    CHECK(!std::filesystem::exists(net.config + ".sluicectl-tmp"));
+}

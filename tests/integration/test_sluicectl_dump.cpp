@@ -152,3 +152,19 @@ TEST_CASE("entries a host dumps while sluicectl rewrites the dump are never lost
     auto r = demo.ctl("dump list --json");
     CHECK(r.output.find(R"("damaged":0,"file":")" + file.string()) != std::string::npos);
 }
+
+TEST_CASE("a bot name that leads out of var/dump is refused by every dump verb, and the file outside stays") {
+    Demo demo;
+    // A victim file two folders above var/dump that a traversal would read, replay or empty.
+    const auto victim = demo.dir / "victim.jsonl";
+    sluice::test::write_file(victim, "{\"keep\":\"me\"}\n");
+    std::filesystem::create_directories(demo.dir / "var" / "dump");
+    const std::string name = "../../victim";
+    for (const std::string verb : {"show", "replay", "delete"}) {
+        CAPTURE(verb);
+        const auto r = demo.ctl("dump " + verb + " " + name + (verb == "show" ? "" : " 1"));
+        CHECK(r.exit_code == 2);
+        CHECK(r.output.find("'../../victim' is not a bot id") != std::string::npos);
+    }
+    CHECK(sluice::test::read_file(victim) == "{\"keep\":\"me\"}\n");
+}

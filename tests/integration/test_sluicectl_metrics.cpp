@@ -225,3 +225,30 @@ TEST_CASE("systemd prints one unit per bot instance and enables the enabled bots
     CHECK(r.output.find("WantedBy=default.target") != std::string::npos);
     CHECK(r.output.find("ProtectSystem") == std::string::npos);
 }
+
+TEST_CASE("hosts do not inherit up's metrics socket: after kill -9 of up the port is free again") {
+    Demo demo;
+    sluice::test::write_file(demo.config, read_file(demo.config) + "\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+    const auto log = demo.dir / "up.log";
+    const int up = sluice::test::spawn({sluice::test::sluicectl(), "--config", demo.config.string(), "up"}, log);
+    const int port = announced_port(log);
+    REQUIRE_MESSAGE(port > 0, read_file(log));
+    REQUIRE(eventually([&] { return demo.ctl("status taxonomy").output.find("taxonomy: running") == 0; }, 30));
+    ::kill(up, SIGKILL);
+    REQUIRE(sluice::test::wait_exit(up, 10) == 128 + SIGKILL);
+    // The hosts run on without their supervisor; none may hold the listening socket.
+    const auto port_free = [port] {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<uint16_t>(port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const int one = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        ::close(fd);
+        return bound;
+    };
+    CHECK(eventually(port_free, 5));
+    (void)demo.ctl("stop");  // the orphaned hosts
+}

@@ -206,3 +206,13 @@ TEST_CASE("process_timeout and memory_max: defaults, sizes with a suffix, and ba
     CHECK(errs.find(":7: bots.b.process_timeout must not be negative") != std::string::npos);
     CHECK(errs.find(":10: bots.c.memory_max must be a number") != std::string::npos);
 }
+
+TEST_CASE("a bot id with a NUL byte, a control character or a path in it is refused") {
+    for (const std::string id : {R"("a\u0000b")", R"("tab\tbed")", R"("../up")", R"("a/b")", R"(".hidden")"}) {
+        CAPTURE(id);
+        const std::string errs = problems("[bots." + id + "]\nplugin = \"expert_taxonomy\"\n");
+        CHECK(errs.find("a bot id may not be empty, start with '.', or contain") != std::string::npos);
+    }
+    CHECK(sluice::valid_bot_id("urlhaus-parser"));
+    CHECK_FALSE(sluice::valid_bot_id(std::string("a\0b", 3)));
+}

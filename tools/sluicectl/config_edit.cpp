@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "config_edit.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <regex>
@@ -55,6 +60,44 @@ std::string with_enabled(const std::string& toml, const std::string& bot, bool e
     return out;
 }
 
+namespace {
+
+// Writes `text` to `tmp` with the mode and owner of `original` (a 0600 file holding a broker
+// password stays 0600), synced, so that the rename cannot leave an empty file after a crash.
+void write_like(const std::string& original, const std::string& tmp, const std::string& text) {
+    struct stat st {};
+    if (::stat(original.c_str(), &st) != 0)
+        throw std::runtime_error("cannot read " + original + ": " + std::strerror(errno));
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+    bool ok = ::fchmod(fd, st.st_mode & 07777) == 0;
+    // Another owner can only be kept by root; anyone else's file stays theirs only if it was.
+    if (::fchown(fd, st.st_uid, st.st_gid) != 0 && errno != EPERM) ok = false;
+    for (size_t done = 0; ok && done < text.size();) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        if (ok) done += static_cast<size_t>(n);
+    }
+    ok = ok && ::fsync(fd) == 0;
+    const int err = errno;
+    ::close(fd);
+    if (!ok) {
+        std::remove(tmp.c_str());
+        throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(err));
+    }
+}
+
+void sync_folder_of(const std::string& file) {
+    const auto folder = std::filesystem::absolute(file).parent_path();
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;  // the rename is done; only its durability across a crash is weaker
+    (void)::fsync(fd);
+    ::close(fd);
+}
+
+}  // namespace
+
 int run_set_enabled(const std::string& config, const std::string& bot, bool enabled, bool json) {
     std::ifstream in(config);
     if (!in) throw std::runtime_error("cannot read " + config);
@@ -62,12 +105,7 @@ int run_set_enabled(const std::string& config, const std::string& bot, bool enab
     const std::string edited = with_enabled(text, bot, enabled);
     // Checked before it replaces the file: the same folder, so relative paths resolve the same.
     const std::string tmp = config + ".sluicectl-tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << edited;
-        out.flush();
-        if (!out) throw std::runtime_error("cannot write " + tmp);
-    }
+    write_like(config, tmp, edited);
     std::vector<std::string> errors;
     const Config cfg = load_config(tmp, errors);
     if (errors.empty() && (!cfg.bots.count(bot) || cfg.bots.at(bot).enabled != enabled))
@@ -79,6 +117,7 @@ int run_set_enabled(const std::string& config, const std::string& bot, bool enab
         throw std::runtime_error("the edited configuration is refused, nothing changed:\n" + all);
     }
     std::filesystem::rename(tmp, config);
+    sync_folder_of(config);
     if (json) {
         std::string out = "{\"bot\":";
         append_json_string(out, bot);

@@ -60,12 +60,15 @@ std::set<std::string> dump_owners(const Config& cfg) {
     for (const auto& [id, b] : cfg.bots) bots.insert(id);
     std::error_code ec;
     for (const auto& f : std::filesystem::directory_iterator(cfg.var_dir / "dump", ec))
-        if (f.path().extension() == ".jsonl") bots.insert(f.path().stem().string());
+        if (f.path().extension() == ".jsonl" && valid_bot_id(f.path().stem().string()))
+            bots.insert(f.path().stem().string());
     return bots;
 }
 
 void require_bot(const Config& cfg, const std::string& bot) {
     if (bot.empty()) throw Usage("name the bot whose dump to use");
+    // A name that would lead out of var/dump (../../elsewhere) is refused before any path is made.
+    if (!valid_bot_id(bot)) throw Usage("'" + bot + "' is not a bot id: it may not start with '.' or hold '/'");
     if (!cfg.bots.count(bot) && !std::filesystem::exists(cfg.dump_file(bot)))
         throw Usage("no bot '" + bot + "' in " + cfg.file.string() + " and no dump " + cfg.dump_file(bot).string());
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "metrics_server.hpp"
 
+#include <fcntl.h>
+
 #include <signal.h>
 
 #include <boost/asio/io_context.hpp>
@@ -17,6 +19,12 @@
 
 namespace sluice::ctl {
 namespace {
+
+void close_on_exec(int fd) {
+    const int flags = ::fcntl(fd, F_GETFD);
+    if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -45,6 +53,7 @@ void with_signals_blocked(F&& f) {
 struct MetricsServer::Impl {
     asio::io_context ioc{1};
     tcp::acceptor acceptor{ioc};
+    asio::steady_timer retry{ioc};
     Config cfg;
     std::unique_ptr<TransportFactory> transports = make_transport_factory();
     std::thread thread;
@@ -80,7 +89,17 @@ struct MetricsServer::Impl {
     void accept() {
         acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-            if (!ec) std::make_shared<Session>(std::move(socket), *this)->start();
+            if (ec) {
+                // Out of descriptors (EMFILE) or the like: looking again at once would spin on the
+                // same error; a pause lets sessions end and give theirs back.
+                retry.expires_after(std::chrono::milliseconds(100));
+                retry.async_wait([this](beast::error_code wait_ec) {
+                    if (!wait_ec) accept();
+                });
+                return;
+            }
+            close_on_exec(socket.native_handle());
+            std::make_shared<Session>(std::move(socket), *this)->start();
             accept();
         });
     }
@@ -120,6 +139,9 @@ MetricsServer::MetricsServer(Config cfg, const std::string& listen) : impl_(std:
         tcp::resolver resolver(impl_->ioc);
         const auto endpoint = resolver.resolve(host, listen.substr(colon + 1))->endpoint();
         impl_->acceptor.open(endpoint.protocol());
+        // `sluicectl up` starts the hosts from this process: without this every host would hold
+        // the port, and keep it after `up` is gone.
+        close_on_exec(impl_->acceptor.native_handle());
         impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
         impl_->acceptor.bind(endpoint);
         impl_->acceptor.listen();

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice {
@@ -130,5 +131,10 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
 
 // The transports this build carries.
 bool transport_available(const std::string& name);
+
+// A bot id names files (var/dump/<id>.jsonl, var/run/<id>.lock, …) and queues: it may not be
+// empty, start with '.', or hold '/', '\\', white space or a control character (NUL included).
+// Checked by the configuration and by every command that builds a path from an id it was given.
+bool valid_bot_id(std::string_view id);
 
 }  // namespace sluice
