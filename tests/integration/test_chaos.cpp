@@ -7,9 +7,7 @@
 // event must be in the sink's file (counted by its id), the duplicates are counted and reported,
 // and no healthy record may be in a dump.
 #include <doctest/doctest.h>
-#include <sched.h>
 #include <signal.h>
-#include <sys/mount.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -20,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "event_feed.hpp"
 #include "rabbitmq_server.hpp"
 #include "test_support.hpp"
 
@@ -32,26 +31,6 @@ constexpr int kFiles = 200;
 constexpr int kLinesPerFile = 1000;
 constexpr int kEvents = kFiles * kLinesPerFile;
 const std::vector<std::string> kBots = {"collector", "parser", "first", "second", "sink"};
-
-void write_feed(const std::filesystem::path& dir) {
-    std::filesystem::create_directories(dir);
-    for (int f = 0; f < kFiles; ++f) {
-        std::ofstream out(dir / ("part" + std::to_string(f) + ".csv"));
-        for (int i = 0; i < kLinesPerFile; ++i) {
-            const int id = f * kLinesPerFile + i;
-            out << id << ",2026-12-08 10:00:00,10." << (id >> 16) % 256 << "." << (id >> 8) % 256 << "." << id % 256
-                << ",host" << id << ".example.com\n";
-        }
-    }
-}
-
-// var/ as a tmpfs in a mount namespace of the test's own (root only): no mount outlives the test.
-bool mount_small_var(const std::filesystem::path& var) {
-    std::filesystem::create_directories(var);
-    return ::geteuid() == 0 && ::unshare(CLONE_NEWNS) == 0 &&
-           ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
-           ::mount("tmpfs", var.c_str(), "tmpfs", 0, "size=32m") == 0;
-}
 
 long host_pid(const std::filesystem::path& var, const std::string& bot) {
     std::ifstream in(var / "run" / (bot + ".lock"));
@@ -70,9 +49,9 @@ TEST_CASE("chaos: kills, freezes, a broker restart and a full disk across file, 
     RabbitMqServer rabbit;
     TempDir dir("sluice-chaos");
     const auto var = dir / "var";
-    const bool small_disk = mount_small_var(var);
+    const bool small_disk = mount_small_disk(var, "32m");
     if (!small_disk) MESSAGE("var/ is not a small tmpfs (needs root): the disk-full part is left out");
-    write_feed(dir / "feed");
+    write_event_feed(dir / "feed", kFiles, kLinesPerFile);
     std::filesystem::create_directories(dir / "out");
     write_file(dir / "sluice.toml",
                "[paths]\nvar = \"var\"\nharmonization = \"" + (source_dir() / "conf" / "harmonization.toml").string() +
@@ -135,12 +114,7 @@ parameters = { file = "out/events.jsonl" }
             REQUIRE(::statvfs(var.c_str(), &st) == 0);
             const uint64_t free = uint64_t{st.f_bavail} * st.f_frsize;
             const uint64_t reserve = uint64_t{st.f_blocks} * st.f_frsize / 100 * 5;
-            if (free > reserve / 2) {
-                std::ofstream ballast(var / "ballast", std::ios::binary);
-                const std::string block(64 << 10, 'b');
-                for (uint64_t put = 0; put + block.size() < free - reserve / 2; put += block.size())
-                    ballast.write(block.data(), block.size());
-            }
+            if (free > reserve / 2) write_ballast(var / "ballast", free - reserve / 2);
             pause(3s);
             std::filesystem::remove(var / "ballast");
             ++chaos.disk_fills;
@@ -166,13 +140,9 @@ parameters = { file = "out/events.jsonl" }
 
     INFO(up.output);
     REQUIRE(up.exit_code == 0);
-    std::ifstream events(dir / "out" / "events.jsonl");
-    std::set<int> ids;
-    size_t lines = 0;
-    for (std::string line; std::getline(events, line); ++lines) {
-        const auto at = line.find("\"extra.id\":\"");
-        if (at != std::string::npos) ids.insert(std::stoi(line.substr(at + 12)));
-    }
+    const OutputIds out = read_output_ids(dir / "out" / "events.jsonl");
+    const std::set<int>& ids = out.ids;
+    const size_t lines = out.lines;
     MESSAGE("kills: " << chaos.kills << ", freezes: " << chaos.freezes << ", broker restarts: " << chaos.broker_restarts
                       << ", disk fills: " << chaos.disk_fills << "; events written: " << lines
                       << ", unique: " << ids.size() << ", duplicates: " << lines - ids.size());

@@ -6,8 +6,6 @@
 // nothing may be dumped, and once the ballast goes every event must arrive, duplicates bounded by
 // what was in flight. Needs root to mount the tmpfs; says so and passes without it.
 #include <doctest/doctest.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "event_feed.hpp"
 #include "test_support.hpp"
 
 using namespace sluice::test;
@@ -25,45 +24,6 @@ namespace {
 constexpr int kFiles = 100;
 constexpr int kLinesPerFile = 1000;
 constexpr int kEvents = kFiles * kLinesPerFile;
-
-// The tmpfs under var/, in a mount namespace of this test's own: even a test killed on its time-out
-// leaves no mount behind once its processes are gone. Unmounted (lazily) at the end.
-class SmallDisk {
- public:
-    SmallDisk(const std::filesystem::path& at, const char* size) : at_(at) {
-        std::filesystem::create_directories(at_);
-        mounted_ = ::unshare(CLONE_NEWNS) == 0 && ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
-                   ::mount("tmpfs", at_.c_str(), "tmpfs", 0, (std::string("size=") + size).c_str()) == 0;
-    }
-    ~SmallDisk() {
-        if (mounted_) ::umount2(at_.c_str(), MNT_DETACH);
-    }
-    SmallDisk(const SmallDisk&) = delete;
-    SmallDisk& operator=(const SmallDisk&) = delete;
-    bool mounted() const { return mounted_; }
-
- private:
-    std::filesystem::path at_;
-    bool mounted_ = false;
-};
-
-void write_feed(const std::filesystem::path& dir) {
-    std::filesystem::create_directories(dir);
-    for (int f = 0; f < kFiles; ++f) {
-        std::ofstream out(dir / ("part" + std::to_string(f) + ".csv"));
-        for (int i = 0; i < kLinesPerFile; ++i) {
-            const int id = f * kLinesPerFile + i;
-            out << id << ",2026-12-08 10:00:00,10." << (id >> 16) % 256 << "." << (id >> 8) % 256 << "." << id % 256
-                << ",host" << id << ".example.com\n";
-        }
-    }
-}
-
-void write_ballast(const std::filesystem::path& file, size_t bytes) {
-    std::ofstream out(file, std::ios::binary);
-    const std::string block(64 << 10, 'b');
-    for (size_t done = 0; done < bytes; done += block.size()) out.write(block.data(), block.size());
-}
 
 bool some_host_waits_for_disk(const std::filesystem::path& run_dir) {
     std::error_code ec;
@@ -83,9 +43,8 @@ TEST_CASE("a pipeline whose var is an 8 MiB tmpfs waits on a full disk and deliv
         return;
     }
     TempDir dir("sluice-disk-full");
-    SmallDisk disk(dir / "var", "8m");
-    REQUIRE(disk.mounted());
-    write_feed(dir / "feed");
+    REQUIRE(mount_small_disk(dir / "var", "8m"));
+    write_event_feed(dir / "feed", kFiles, kLinesPerFile);
     std::filesystem::create_directories(dir / "out");
     write_file(dir / "sluice.toml", "[paths]\nvar = \"var\"\nharmonization = \"" +
                                         (source_dir() / "conf" / "harmonization.toml").string() + "\"\n" + R"(
@@ -134,16 +93,10 @@ parameters = { file = "out/events.jsonl" }
     CHECK(unhealthy);
     CHECK(up.exit_code == 0);
 
-    std::ifstream events(dir / "out" / "events.jsonl");
-    std::set<int> ids;
-    size_t lines = 0;
-    for (std::string line; std::getline(events, line); ++lines) {
-        const auto at = line.find("\"extra.id\":\"");
-        if (at != std::string::npos) ids.insert(std::stoi(line.substr(at + 12)));
-    }
-    CHECK(ids.size() == kEvents);
+    const OutputIds out = read_output_ids(dir / "out" / "events.jsonl");
+    CHECK(out.ids.size() == kEvents);
     // No host crashed, so nothing was delivered twice.
-    CHECK(lines == ids.size());
+    CHECK(out.lines == out.ids.size());
     CHECK(!std::filesystem::exists(dir / "var" / "dump"));
     std::string logs;
     std::error_code ec;

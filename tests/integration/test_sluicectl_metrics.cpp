@@ -87,14 +87,26 @@ const char* const kContinuousBots[] = {"urlhaus-parser", "blocklist-parser", "ta
 
 }  // namespace
 
+// `sluicectl up` on the demo with /metrics on a port the kernel picks; its pid and that port.
+struct UpWithMetrics {
+    int pid = -1;
+    int port = 0;
+};
+UpWithMetrics start_up_with_metrics(const Demo& demo) {
+    sluice::test::write_file(demo.config, read_file(demo.config) + "\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
+    const auto log = demo.dir / "up.log";
+    UpWithMetrics up;
+    up.pid = sluice::test::spawn({sluice::test::sluicectl(), "--config", demo.config.string(), "up"}, log);
+    up.port = announced_port(log);
+    INFO(read_file(log));
+    REQUIRE(up.port > 0);
+    return up;
+}
+
 TEST_CASE("up serves per-bot counters on /metrics and /health follows the hosts") {
     Demo demo;
     // Port 0: the kernel picks a free one and `up` says which.
-    sluice::test::write_file(demo.config, read_file(demo.config) + "\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
-    const auto log = demo.dir / "up.log";
-    const int up = sluice::test::spawn({sluice::test::sluicectl(), "--config", demo.config.string(), "up"}, log);
-    const int port = announced_port(log);
-    REQUIRE_MESSAGE(port > 0, read_file(log));
+    const auto [up, port] = start_up_with_metrics(demo);
 
     // Every bot has worked: the parsers sent, every continuous bot received (17 events per output).
     // Each host publishes its counters at most every 250 ms, so the wait covers every one checked
@@ -228,11 +240,7 @@ TEST_CASE("systemd prints one unit per bot instance and enables the enabled bots
 
 TEST_CASE("hosts do not inherit up's metrics socket: after kill -9 of up the port is free again") {
     Demo demo;
-    sluice::test::write_file(demo.config, read_file(demo.config) + "\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
-    const auto log = demo.dir / "up.log";
-    const int up = sluice::test::spawn({sluice::test::sluicectl(), "--config", demo.config.string(), "up"}, log);
-    const int port = announced_port(log);
-    REQUIRE_MESSAGE(port > 0, read_file(log));
+    const auto [up, port] = start_up_with_metrics(demo);
     REQUIRE(eventually([&] { return demo.ctl("status taxonomy").output.find("taxonomy: running") == 0; }, 30));
     ::kill(up, SIGKILL);
     REQUIRE(sluice::test::wait_exit(up, 10) == 128 + SIGKILL);
