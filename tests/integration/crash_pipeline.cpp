@@ -44,6 +44,21 @@ std::pair<long, uint64_t> middle_state(const std::filesystem::path& stats_file) 
     return {std::stol(text.substr(at + 6)), s.in_flight};
 }
 
+// The last `lines` lines of every log in `folder`, each under its file's name.
+std::string log_tails(const std::filesystem::path& folder, size_t lines) {
+    std::string out;
+    std::error_code ec;
+    for (const auto& f : std::filesystem::directory_iterator(folder, ec)) {
+        if (f.path().extension() != ".log") continue;
+        const std::string text = read_file(f.path());
+        // Back from the end over `lines` line ends (the last one ends the text).
+        size_t from = text.size(), ends = 0;
+        while (from > 0 && !(text[from - 1] == '\n' && ends++ == lines)) --from;
+        out += "== " + f.path().filename().string() + "\n" + text.substr(from);
+    }
+    return out;
+}
+
 }  // namespace
 
 CrashResult run_crash_pipeline(const CrashRun& run) {
@@ -99,6 +114,7 @@ parameters = { file = "var/events.jsonl" }
     runner.join();
     result.exit_code = up.exit_code;
     result.output = up.output;
+    result.host_logs = log_tails(dir / "var" / "log", 15);
 
     std::ifstream events(dir / "var" / "events.jsonl");
     std::set<int> ids;

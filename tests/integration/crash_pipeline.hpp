@@ -24,7 +24,8 @@ struct CrashResult {
     int first_id = -1, last_id = -1;
     size_t without_id = 0;
     int exit_code = -1;
-    std::string output;  // what sluicectl up printed
+    std::string output;     // what sluicectl up printed
+    std::string host_logs;  // the last lines of each host's log, for a failure's message
 };
 
 constexpr int kCrashEvents = 100000;

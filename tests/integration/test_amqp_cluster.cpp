@@ -30,9 +30,8 @@ TEST_CASE("amqp: a three-node cluster with quorum queues loses no event when a n
     second.join(first);
     third.join(first);
     const CommandResult status = first.ctl("cluster_status");
-    INFO(status.output);
     for (const RabbitMqServer* node : {&first, &second, &third})
-        CHECK(status.output.find(node->node()) != std::string::npos);
+        CHECK_MESSAGE(status.output.find(node->node()) != std::string::npos, status.output);
 
     TcpProxy balancer(first.port());
     bool node_killed = false;
@@ -46,7 +45,16 @@ TEST_CASE("amqp: a three-node cluster with quorum queues loses no event when a n
                                        "[transports.amqp]\nurl = \"amqp://guest:guest@127.0.0.1:" +
                                            std::to_string(balancer.port()) + "/\"\nrecords_per_message = 100\n",
                                        1, kill_first_node});
-    INFO(r.output);
+    if (r.exit_code != 0) {
+        // What the cluster and the hosts were doing, last, where a cut-short CI log still shows it.
+        MESSAGE("sluicectl up:\n" << r.output << "\nhosts' logs:\n" << r.host_logs);
+        for (const RabbitMqServer* node : {&second, &third})
+            MESSAGE(node->node() << ":\n"
+                                 << node->ctl("list_queues name type leader online messages_ready "
+                                              "messages_unacknowledged consumers")
+                                        .output
+                                 << node->ctl("eval 'rabbit_alarm:get_alarms().'").output << node->log_tail(3000));
+    }
     REQUIRE(r.exit_code == 0);
     CHECK(node_killed);
     CHECK(r.kills == 1);

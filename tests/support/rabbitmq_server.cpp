@@ -5,8 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 namespace sluice::test {
 namespace {
@@ -86,16 +88,26 @@ void RabbitMqServer::start() {
     if (running_) return;
     const CommandResult up = run_command(environment() + " " + kBin + "rabbitmq-server -detached");
     if (up.exit_code != 0) throw std::runtime_error("rabbitmq-server -detached failed: " + up.output);
-    const CommandResult wait = ctl("wait " + (dir_ / "rabbit.pid").string() + " --timeout 120");
+    // The node writes its pid file in place, so `wait` can read it half-written and give up with
+    // garbage_in_pid_file (seen under load): read it again then.
+    CommandResult wait;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        wait = ctl("wait " + (dir_ / "rabbit.pid").string() + " --timeout 120");
+        if (wait.exit_code == 0 || wait.output.find("garbage_in_pid_file") == std::string::npos) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
     if (wait.exit_code != 0) {
-        // A node that died before writing any log has no log folder: say what rabbitmqctl said.
-        std::string log;
-        std::error_code ec;
-        for (const auto& f : std::filesystem::directory_iterator(dir_ / "log", ec)) log += read_file(f.path());
-        throw std::runtime_error("RabbitMQ did not start: " + wait.output + "\n" +
-                                 log.substr(log.size() > 4000 ? log.size() - 4000 : 0));
+        throw std::runtime_error("RabbitMQ did not start: " + wait.output + "\n" + log_tail(4000));
     }
     running_ = true;
+}
+
+std::string RabbitMqServer::log_tail(size_t bytes) const {
+    // A node that died before writing any log has no log folder: then this is empty.
+    std::string log;
+    std::error_code ec;
+    for (const auto& f : std::filesystem::directory_iterator(dir_ / "log", ec)) log += read_file(f.path());
+    return log.substr(log.size() > bytes ? log.size() - bytes : 0);
 }
 
 void RabbitMqServer::stop() {

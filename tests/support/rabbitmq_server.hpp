@@ -38,6 +38,8 @@ class RabbitMqServer {
     const std::string& node() const { return node_; }
     // rabbitmqctl with this node's environment, e.g. "list_queues name messages".
     CommandResult ctl(const std::string& args) const;
+    // The last `bytes` of the node's logs (for a failing test's message).
+    std::string log_tail(size_t bytes) const;
 
  private:
     void prepare();

@@ -107,17 +107,6 @@ void TcpProxy::run() {
             char drain[64];
             (void)!::read(wake_pipe_[0], drain, sizeof drain);
         }
-        if (fds[1].revents & POLLIN) {
-            Pair p;
-            p.client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-            p.server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            const sockaddr_in target = loopback(target_port_);
-            if (p.client >= 0 && p.server >= 0 &&
-                ::connect(p.server, reinterpret_cast<const sockaddr*>(&target), sizeof target) == 0)
-                pairs.push_back(p);
-            else
-                close_pair(p);
-        }
         // Backwards, so that erasing a pair leaves the indexes of those still to look at alone.
         for (size_t i = pairs.size(); i-- > 0;) {
             const pollfd& c = fds[2 + 2 * i];
@@ -128,6 +117,20 @@ void TcpProxy::run() {
                 close_pair(pairs[i]);
                 pairs.erase(pairs.begin() + static_cast<std::ptrdiff_t>(i));
             }
+        }
+        // Only now, after the pairs polled above: a pair accepted before that loop would be read
+        // at an index past `fds`, with whatever an earlier poll left there (seen: a stale entry
+        // whose error closed every new connection, so a client could never connect again).
+        if (fds[1].revents & POLLIN) {
+            Pair p;
+            p.client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+            p.server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            const sockaddr_in target = loopback(target_port_);
+            if (p.client >= 0 && p.server >= 0 &&
+                ::connect(p.server, reinterpret_cast<const sockaddr*>(&target), sizeof target) == 0)
+                pairs.push_back(p);
+            else
+                close_pair(p);
         }
     }
     for (Pair& p : pairs) close_pair(p);
