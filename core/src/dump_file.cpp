@@ -14,6 +14,7 @@
 
 #include "sluice/core/clock.hpp"
 #include "sluice/core/message.hpp"
+#include "sluice/core/utf8.hpp"
 
 namespace sluice {
 namespace {
@@ -53,7 +54,9 @@ void DumpFile::add(std::string_view bot, std::string_view source_queue, std::str
     buffer_ += ",\"source_queue\":";
     append_json_string(buffer_, source_queue);
     buffer_ += ",\"reason\":";
-    append_json_string(buffer_, reason);
+    // The message is kept whole; its reason only quotes (a reason holding a 10 MB value is cut).
+    constexpr size_t kMaxReason = 4096;
+    append_json_string(buffer_, reason.size() > kMaxReason ? quote_prefix(reason, kMaxReason) : std::string(reason));
     buffer_ += ",\"message\":";
     if (message_is_json)
         buffer_ += message;

@@ -207,6 +207,7 @@ void Host::publish_stats(bool force) {
     if (!force && !becomes_idle && now - last_publish_ < std::chrono::milliseconds(250)) return;
     last_publish_ = now;
     idle_published_ = stats_.in_flight == 0;
+    stats_.values_repaired = Message::repaired_values();
     stats_.publish(cfg_.stats_file(id_), id_, static_cast<long>(::getpid()));
 }
 

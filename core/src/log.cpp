@@ -20,6 +20,7 @@
 
 #include "sluice/core/config.hpp"
 #include "sluice/core/message.hpp"
+#include "sluice/core/utf8.hpp"
 
 namespace sluice {
 namespace {
@@ -42,7 +43,7 @@ bool is_reserved(std::string_view key) { return key == "time" || key == "bot" ||
 
 // A text value stays one word so the line splits back into its parts; anything else is quoted.
 void append_text_value(std::string& out, std::string_view v) {
-    const bool plain = !v.empty() && v.find_first_of(" \"=\t\r\n\\") == std::string_view::npos;
+    const bool plain = !v.empty() && v.find_first_of(" \"=\t\r\n\\") == std::string_view::npos && valid_utf8(v);
     if (plain)
         out += v;
     else
@@ -242,6 +243,9 @@ void Logger::configure(const BotSettings& settings, const std::filesystem::path&
     file_ = std::move(shared);
 }
 
+// The longest message a log line keeps (bytes): enough for any reason, not for a report.
+constexpr size_t kMaxLogMessage = 16 * 1024;
+
 std::string Logger::format_line(LogFormat format, std::string_view stamp, std::string_view bot, LogLevel level,
                                 std::string_view text, const LogFields& fields) {
     std::string line;
@@ -276,6 +280,11 @@ std::string Logger::format_line(LogFormat format, std::string_view stamp, std::s
 
 void Logger::log(LogLevel level, std::string_view text, const LogFields& fields) const {
     if (level < min_) return;
+    // A message quoting a huge value (a 10 MB field in a reason) is cut, saying so; the line is
+    // valid UTF-8 whatever the value held (the JSON format repairs in append_json_string).
+    const std::string bounded =
+        text.size() > kMaxLogMessage || !valid_utf8(text) ? quote_prefix(text, kMaxLogMessage) : std::string();
+    if (!bounded.empty()) text = bounded;
     std::string line = format_line(format_, now_stamp(), name_, level, text, fields);
     line += '\n';
     if (file_) file_->write(line);

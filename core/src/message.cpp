@@ -6,9 +6,23 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <atomic>
+
+#include "sluice/core/utf8.hpp"
 
 namespace sluice {
 namespace {
+
+std::atomic<uint64_t> g_repaired_values{0};
+
+// `value` itself when it is valid UTF-8, else its repaired copy in `spare` (counted).
+std::string_view repaired(std::string_view value, std::string& spare) {
+    if (valid_utf8(value)) return value;
+    spare.clear();
+    append_repaired_utf8(spare, value);
+    g_repaired_values.fetch_add(1, std::memory_order_relaxed);
+    return spare;
+}
 
 // IntelMQ's Message.add ignores these values instead of storing or refusing them.
 bool is_placeholder(std::string_view v) { return v.empty() || v == "-" || v == "N/A"; }
@@ -103,7 +117,7 @@ SetResult Message::store(std::string_view key, std::string_view text, ValueKind 
     source_ = {};
     if (Field* f = find_mutable(key)) {
         if (!overwrite) {
-            explain(why, "field '" + std::string(key) + "' already has a value; overwrite not allowed");
+            explain(why, "field '" + quote_prefix(key) + "' already has a value; overwrite not allowed");
             return SetResult::exists;
         }
         f->text.assign(text);
@@ -125,16 +139,19 @@ SetResult Message::set_extra_object(std::string_view json, bool overwrite, std::
         const std::string key = "extra." + std::string(m.name.GetString(), m.name.GetStringLength());
         std::string text =
             m.value.IsString() ? std::string(m.value.GetString(), m.value.GetStringLength()) : compact(m.value);
-        if (auto r = store(key, text, kind_of(m.value), overwrite, why); r != SetResult::ok) return r;
+        std::string spare;
+        if (auto r = store(key, repaired(text, spare), kind_of(m.value), overwrite, why); r != SetResult::ok) return r;
     }
     return SetResult::ok;
 }
+
+uint64_t Message::repaired_values() { return g_repaired_values.load(std::memory_order_relaxed); }
 
 SetResult Message::set(std::string_view key, std::string_view value, bool overwrite, bool value_is_json,
                        std::string* why) {
     const FieldSpec* spec = h_->find(type_, key);
     if (!spec) {
-        explain(why, "field '" + std::string(key) + "' is not in the harmonization for " +
+        explain(why, "field '" + quote_prefix(key) + "' is not in the harmonization for " +
                          (type_ == MessageType::event ? "events" : "reports"));
         return SetResult::unknown_key;
     }
@@ -147,7 +164,7 @@ SetResult Message::set(std::string_view key, std::string_view value, bool overwr
         rapidjson::Document doc;
         doc.Parse(value.data(), value.size());
         if (doc.HasParseError()) {
-            explain(why, "field '" + std::string(key) + "': value is not valid JSON");
+            explain(why, "field '" + quote_prefix(key) + "': value is not valid JSON");
             return SetResult::invalid;
         }
         json_kind = kind_of(doc);
@@ -156,23 +173,30 @@ SetResult Message::set(std::string_view key, std::string_view value, bool overwr
     }
     if (json_kind == ValueKind::string && is_placeholder(value)) return SetResult::ignored;
     if (!overwrite && find(key)) {
-        explain(why, "field '" + std::string(key) + "' already has a value; overwrite not allowed");
+        explain(why, "field '" + quote_prefix(key) + "' already has a value; overwrite not allowed");
         return SetResult::exists;
     }
-    if (is_extra_key(key)) return store(key, value, json_kind, overwrite, why);
+    // Every value the harmonization accepts is valid UTF-8: what a strict JSON reader downstream
+    // would refuse is repaired (utf8.hpp). A type's sanitize sees the bytes as they came, so that
+    // raw (Base64) encodes a feed's exact bytes; what it leaves is repaired before validation.
+    thread_local std::string spare;
+    if (is_extra_key(key)) return store(key, repaired(value, spare), json_kind, overwrite, why);
 
     thread_local std::string clean;  // reused: set() runs for every field a parser fills
-    if (!spec->type->sanitize(value, clean) || !spec->type->is_valid(clean)) {
-        explain(why, "field '" + std::string(key) + "': '" + std::string(value.substr(0, 200)) + "' is not a valid " +
+    const bool sanitized = spec->type->sanitize(value, clean);
+    if (sanitized && !valid_utf8(clean)) clean.assign(repaired(clean, spare));
+    if (!sanitized || !spec->type->is_valid(clean)) {
+        explain(why, "field '" + quote_prefix(key) + "': '" + quote_prefix(value) + "' is not a valid " +
                          std::string(spec->type->name()));
         return SetResult::invalid;
     }
     if (spec->max_length && clean.size() > spec->max_length) {
-        explain(why, "field '" + std::string(key) + "': longer than " + std::to_string(spec->max_length));
+        explain(why, "field '" + quote_prefix(key) + "': longer than " + std::to_string(spec->max_length));
         return SetResult::invalid;
     }
     if (!spec->matches(clean)) {
-        explain(why, "field '" + std::string(key) + "': '" + clean + "' does not match " + spec->pattern_text);
+        explain(why, "field '" + quote_prefix(key) + "': '" + quote_prefix(clean) + "' does not match " +
+                         spec->pattern_text);
         return SetResult::invalid;
     }
     return store(key, clean, spec->type->kind(), true, why);

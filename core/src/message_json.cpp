@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "sluice/core/message.hpp"
+#include "sluice/core/utf8.hpp"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -22,8 +23,10 @@ namespace sluice {
 
 namespace {
 
-// How many bytes at the start of [p, p + n) need no escaping in a JSON string. Values are mostly
-// plain text: sixteen bytes at a time where SSE2 is there (every x86-64), one at a time after.
+// How many bytes at the start of [p, p + n) are plain ASCII that needs no escaping in a JSON
+// string (not a quote, a backslash, a control character or a byte of 0x80 and above, which must
+// be checked for valid UTF-8). Values are mostly plain text: sixteen bytes at a time where SSE2 is
+// there (every x86-64), one at a time after.
 size_t plain_prefix(const char* p, size_t n) {
     size_t i = 0;
 #if defined(__SSE2__)
@@ -32,12 +35,14 @@ size_t plain_prefix(const char* p, size_t n) {
         const __m128i s = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
         const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(s, quote), _mm_cmpeq_epi8(s, backslash)),
                                              _mm_cmpeq_epi8(_mm_max_epu8(s, control), control));  // s <= 0x1f
-        if (const int mask = _mm_movemask_epi8(special)) return i + static_cast<size_t>(__builtin_ctz(mask));
+        // movemask also takes each byte's top bit: the bytes of 0x80 and above.
+        if (const int mask = _mm_movemask_epi8(_mm_or_si128(special, s)))
+            return i + static_cast<size_t>(__builtin_ctz(mask));
     }
 #endif
     for (; i < n; ++i) {
         const auto c = static_cast<unsigned char>(p[i]);
-        if (c < 0x20 || c == '"' || c == '\\') return i;
+        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) return i;
     }
     return n;
 }
@@ -50,8 +55,22 @@ void append_json_string(std::string& out, std::string_view s) {
         const size_t plain = plain_prefix(s.data(), s.size());
         out.append(s.data(), plain);
         if (plain == s.size()) break;
-        sluice::append_json_escape(out, static_cast<unsigned char>(s[plain]));  // plain_prefix stopped at one
-        s.remove_prefix(plain + 1);
+        s.remove_prefix(plain);
+        if (static_cast<unsigned char>(s[0]) >= 0x80) {
+            // Non-ASCII: copied when it is valid UTF-8, else U+FFFD, so that no JSON Sluice writes
+            // is refused by a strict reader (utf8.hpp).
+            const size_t n = utf8_sequence_length(s);
+            if (n > 0) {
+                out.append(s.data(), n);
+                s.remove_prefix(n);
+            } else {
+                out += "\xEF\xBF\xBD";
+                s.remove_prefix(1);
+            }
+            continue;
+        }
+        sluice::append_json_escape(out, static_cast<unsigned char>(s[0]));  // plain_prefix stopped at one
+        s.remove_prefix(1);
     }
     out += '"';
 }

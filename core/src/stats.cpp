@@ -17,6 +17,18 @@ uint64_t BotStats::sent_total() const {
     return n;
 }
 
+void BotStats::add(const BotStats& o) {
+    received += o.received;
+    processed += o.processed;
+    failed += o.failed;
+    dumped += o.dumped;
+    retried += o.retried;
+    disk_full_waits += o.disk_full_waits;
+    collected += o.collected;
+    values_repaired += o.values_repaired;
+    for (const auto& [path, n] : o.sent) sent[path] += n;
+}
+
 std::string BotStats::to_json(const std::string& bot, long pid) const {
     std::string s = "{\"bot\":";
     append_json_string(s, bot);
@@ -26,7 +38,7 @@ std::string BotStats::to_json(const std::string& bot, long pid) const {
          ",\"in_flight\":" + std::to_string(in_flight) + ",\"failed\":" + std::to_string(failed) +
          ",\"dumped\":" + std::to_string(dumped) + ",\"retried\":" + std::to_string(retried) +
          ",\"disk_full_waits\":" + std::to_string(disk_full_waits) + ",\"collected\":" + std::to_string(collected) +
-         ",\"sent\":{";
+         ",\"values_repaired\":" + std::to_string(values_repaired) + ",\"sent\":{";
     bool first = true;
     for (const auto& [path, n] : sent) {
         if (!first) s += ',';
@@ -48,16 +60,20 @@ std::string BotStats::to_json(const std::string& bot, long pid) const {
     return s;
 }
 
-void BotStats::publish(const std::filesystem::path& file, const std::string& bot, long pid) const {
+void publish_file(const std::filesystem::path& file, const std::string& content) {
     std::error_code ec;
     std::filesystem::create_directories(file.parent_path(), ec);
     const auto tmp = file.string() + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);
-        out << to_json(bot, pid) << '\n';
+        out << content;
         if (!out) return;  // statistics are best effort; never stop a bot over them
     }
     std::filesystem::rename(tmp, file, ec);
+}
+
+void BotStats::publish(const std::filesystem::path& file, const std::string& bot, long pid) const {
+    publish_file(file, to_json(bot, pid) + '\n');
 }
 
 bool BotStats::read(const std::filesystem::path& file, BotStats& out) {
@@ -77,6 +93,7 @@ bool BotStats::read(const std::filesystem::path& file, BotStats& out) {
     out.retried = u("retried");
     out.disk_full_waits = u("disk_full_waits");
     out.collected = u("collected");
+    out.values_repaired = u("values_repaired");
     out.sent.clear();
     if (d.HasMember("sent") && d["sent"].IsObject())
         for (auto& m : d["sent"].GetObject())

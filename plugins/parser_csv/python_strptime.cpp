@@ -5,6 +5,7 @@
 #include <cctype>
 #include <string>
 
+#include <sluice/quote.hpp>
 #include "civil_time.hpp"
 
 namespace sluice::csv {
@@ -360,7 +361,7 @@ ParsedTime StrptimeFormat::parse(std::string_view value) const {
     Found f;
     size_t end = 0;
     if (!Matcher(tokens_, value).match(0, 0, f, end)) {
-        throw TimeParseError("time data '" + std::string(value) + "' does not match format");
+        throw TimeParseError("time data '" + quote_prefix(value) + "' does not match format");
     }
     if (end != value.size()) {
         throw TimeParseError("unconverted data remains: '" + std::string(value.substr(end)) + "'");

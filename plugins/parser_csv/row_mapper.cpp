@@ -4,6 +4,8 @@
 #include <optional>
 #include <string_view>
 
+#include <sluice/quote.hpp>
+
 namespace sluice::csv {
 namespace {
 
@@ -91,7 +93,7 @@ void map_row(const ParserConfig& cfg, const std::vector<std::string>& row, sluic
             }
         }
         if (!accepted && col.required) {
-            throw RowError(where(i, col) + ": invalid value '" + value + "' for " +
+            throw RowError(where(i, col) + ": invalid value '" + quote_prefix(value) + "' for " +
                            (col.keys.size() > 1 ? "any of the keys " : "key ") + col.spec);
         }
     }
@@ -112,7 +114,7 @@ void map_row(const ParserConfig& cfg, const std::vector<std::string>& row, sluic
             case SLUICE_FIELD_UNKNOWN_KEY:
                 throw RowError("compose_fields '" + key + "': not in the harmonization");
             default:
-                throw RowError("compose_fields '" + key + "': invalid value '" + value + "'");
+                throw RowError("compose_fields '" + key + "': invalid value '" + quote_prefix(value) + "'");
         }
     }
 }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include <sluice/quote.hpp>
 #include "civil_time.hpp"
 
 namespace sluice::csv {
@@ -22,11 +23,11 @@ int64_t parse_int(std::string_view value) {
     const std::string text(trim(value));
     size_t i = (!text.empty() && (text[0] == '+' || text[0] == '-')) ? 1 : 0;
     if (i == text.size() || text.find_first_not_of("0123456789", i) != std::string::npos) {
-        throw TimeParseError("'" + std::string(value) + "' is not an integer");
+        throw TimeParseError("'" + quote_prefix(value) + "' is not an integer");
     }
     errno = 0;
     const long long v = std::strtoll(text.c_str(), nullptr, 10);
-    if (errno == ERANGE) throw TimeParseError("'" + std::string(value) + "' is out of range");
+    if (errno == ERANGE) throw TimeParseError("'" + quote_prefix(value) + "' is out of range");
     return v;
 }
 
@@ -34,12 +35,12 @@ int64_t parse_int(std::string_view value) {
 double parse_float(std::string_view value) {
     const std::string text(trim(value));
     if (text.empty() || text.find_first_not_of("0123456789+-.eE") != std::string::npos) {
-        throw TimeParseError("'" + std::string(value) + "' is not a number");
+        throw TimeParseError("'" + quote_prefix(value) + "' is not a number");
     }
     char* end = nullptr;
     const double v = std::strtod(text.c_str(), &end);
     if (end != text.c_str() + text.size() || !std::isfinite(v)) {
-        throw TimeParseError("'" + std::string(value) + "' is not a number");
+        throw TimeParseError("'" + quote_prefix(value) + "' is not a number");
     }
     return v;
 }
@@ -83,7 +84,7 @@ std::string from_epoch_millis(std::string_view value) {
         case 13:
             return from_timestamp(static_cast<double>(civil::floor_div(v, 1000)));
         default:
-            throw TimeParseError("epoch_millis expects 10, 12 or 13 digits, got '" + std::string(value) + "'");
+            throw TimeParseError("epoch_millis expects 10, 12 or 13 digits, got '" + quote_prefix(value) + "'");
     }
 }
 

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <set>
+#include <sluice/quote.hpp>
 
 namespace sluice::shadowserver {
 namespace {
@@ -88,18 +89,18 @@ long long python_int(const std::string& value) {
     long long n = 0;
     const auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
     if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size())
-        throw ConversionError("invalid literal for int(): '" + value + "'");
+        throw ConversionError("invalid literal for int(): '" + quote_prefix(value) + "'");
     return negative ? -n : n;
 }
 
 std::string python_float(const std::string& value) {
     const std::string s(trim(value));
-    if (s.empty()) throw ConversionError("could not convert string to float: '" + value + "'");
+    if (s.empty()) throw ConversionError("could not convert string to float: '" + quote_prefix(value) + "'");
     char* end = nullptr;
     errno = 0;
     const double d = std::strtod(s.c_str(), &end);
     if (end != s.c_str() + s.size() || std::isnan(d) || std::isinf(d))
-        throw ConversionError("could not convert string to float: '" + value + "'");
+        throw ConversionError("could not convert string to float: '" + quote_prefix(value) + "'");
     char buf[64];
     const auto [p, ec] = std::to_chars(buf, buf + sizeof buf, d);
     std::string out(buf, p);
@@ -294,7 +295,7 @@ std::optional<Value> convert(std::string_view name, const std::string& value, co
     }
     if (name == "convert_date" || name == "convert_date_utc") {
         auto v = validator.check("time.source", name == "convert_date" ? value : value + "+00:00");
-        if (!v) throw ConversionError("'" + value + "' is not a date and time");
+        if (!v) throw ConversionError("'" + quote_prefix(value) + "' is not a date and time");
         return text(*v);
     }
     if (name == "force_base64") {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include <sluice/quote.hpp>
 #include "drop_format.hpp"
 #include "http_date.hpp"
 
@@ -73,8 +74,8 @@ class SpamhausDropParser {
                     const std::string_view value = stripped.substr(std::min<size_t>(15, stripped.size()));
                     last_modified = http_date_to_iso(value);
                     if (!last_modified) {
-                        ctx.fail_record(comments + std::string(line),
-                                        where + "Last-Modified: cannot read the date '" + std::string(value) + "'");
+                        ctx.fail_record(comments + std::string(line), where + "Last-Modified: cannot read the date '" +
+                                                                          sluice::quote_prefix(value) + "'");
                         ++failed;
                     }
                 }

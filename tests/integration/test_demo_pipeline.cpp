@@ -79,3 +79,34 @@ TEST_CASE("the demo pipeline turns both sample feeds into events and dumps the b
     CHECK(r.output.find("events (events-file)") != std::string::npos);
     CHECK(r.output.find("dumped (urlhaus-parser)") != std::string::npos);
 }
+
+TEST_CASE("the summary's columns fit a long bot id and a collector has no in") {
+    TempDir dir;
+    std::filesystem::copy(sluice::test::source_dir() / "conf", dir / "conf", std::filesystem::copy_options::recursive);
+    // The taxonomy expert under a 46-character id: its bots.<id> table and every `to` naming it.
+    const std::string long_id = "taxonomy-expert-of-the-national-cert-pipeline";
+    std::string config = read_file(dir / "conf" / "sluice.toml");
+    for (const std::string from : {"[bots.taxonomy]", "\"taxonomy\""}) {
+        const std::string to = from[0] == '[' ? "[bots." + long_id + "]" : "\"" + long_id + "\"";
+        for (size_t at; (at = config.find(from)) != std::string::npos;) config.replace(at, from.size(), to);
+    }
+    sluice::test::write_file(dir / "conf" / "sluice.toml", config);
+    const auto r = run_command(sluice::test::sluicectl() + " --config " + (dir / "conf" / "sluice.toml").string() +
+                               " up --until-idle --timeout 60");
+    INFO(r.output);
+    REQUIRE(r.exit_code == 0);
+    // Every row of the table ends its "in" column where the header's "in" ends.
+    std::istringstream out(r.output.substr(r.output.find("\nbot ") + 1));
+    std::string header;
+    std::getline(out, header);
+    const size_t in_end = header.find(" in ") + 3;
+    int rows = 0;
+    for (std::string row; std::getline(out, row) && !row.empty(); ++rows) {
+        CHECK_MESSAGE(row.size() == header.size(), row);
+        CHECK_MESSAGE(row[in_end - 1] != ' ', row);
+        CHECK_MESSAGE(row[in_end] == ' ', row);
+        if (row.rfind(long_id + " ", 0) == 0) CHECK(row.find(" expert_taxonomy ") != std::string::npos);
+        if (row.find(" collector_file ") != std::string::npos) CHECK(row.substr(in_end - 2, 2) == " -");
+    }
+    CHECK(rows == 8);
+}

@@ -132,7 +132,9 @@ TEST_CASE("enable and disable edit the file and keep its comments, and clear emp
     CHECK(net.ctl("status").output.find("expert: disabled") != std::string::npos);
     CHECK(net.ctl("enable expert").exit_code == 0);
     CHECK(sluice::test::read_file(net.config).find("enabled = true") != std::string::npos);
-    CHECK(net.ctl("disable nosuchbot").exit_code == 1);
+    const auto unknown = net.ctl("enable nosuchbot");
+    CHECK(unknown.exit_code == 2);
+    CHECK(unknown.output.find("unknown bot 'nosuchbot'") != std::string::npos);
 
     net.feed(5);
     CHECK(net.ctl("list queues --sum").output == "5\n");
@@ -173,4 +175,105 @@ TEST_CASE("enable and disable keep the configuration file's mode") {
     CHECK(std::filesystem::status(net.config).permissions() ==
           (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
     CHECK(!std::filesystem::exists(net.config + ".sluicectl-tmp"));
+}
+
+TEST_CASE("start runs a scheduled collector to its end and tells that apart from one that refuses") {
+    TempDir dir("sluice-control-scheduled");
+    std::filesystem::create_directories(dir / "feed");
+    sluice::test::write_file(dir / "feed" / "a.csv", "192.0.2.1\n");
+    sluice::test::write_file(dir / "sluice.toml",
+                             "[paths]\nvar = \"var\"\nharmonization = \"" +
+                                 (sluice::test::source_dir() / "conf" / "harmonization.toml").string() + "\"\n" +
+                                 R"(
+[bots.once]
+plugin = "collector_file"
+run_mode = "scheduled"
+parameters = { path = "feed", delete_file = true }
+to = ["parser"]
+[bots.broken]
+plugin = "collector_file"
+run_mode = "scheduled"
+parameters = { path = "no-such-folder" }
+to = ["parser"]
+[bots.parser]
+plugin = "parser_csv"
+parameters = { columns = ["source.ip"], type = "scanner" }
+to = []
+)");
+    const auto ctl = [&](const std::string& args) {
+        return sluice::test::run_command(sluice::test::sluicectl() + " --config " + (dir / "sluice.toml").string() +
+                                         " " + args);
+    };
+    // A collector with one small file is done long before anyone could see it hold its lock.
+    const auto once = ctl("start once");
+    INFO(once.output);
+    CHECK(once.exit_code == 0);
+    CHECK(once.output.find("once: stopped (ran and finished") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "feed" / "a.csv"));  // its report is durable in parser's queue
+
+    const auto broken = ctl("start broken");
+    INFO(broken.output);
+    CHECK(broken.exit_code == 1);
+    CHECK(broken.output.find("broken: failed (did not start: exit code 2; see ") != std::string::npos);
+}
+
+TEST_CASE("check and up --until-idle warn of a disabled bot whose input holds records") {
+    Botnet net;
+    REQUIRE(net.ctl("disable expert").exit_code == 0);
+    net.feed(11);
+    const auto check = net.ctl("check");
+    INFO(check.output);
+    CHECK(check.exit_code == 0);  // a warning, not a problem: disabling a bot is legitimate
+    const std::string warning = "warning: bot 'expert' is disabled and 11 records wait in its input (file)";
+    CHECK(check.output.find(warning) != std::string::npos);
+    CHECK(net.ctl("check --json").output.find("\"warnings\":[\"bot 'expert' is disabled and 11 records") !=
+          std::string::npos);
+
+    const auto up = net.ctl("up --until-idle --timeout 30");
+    INFO(up.output);
+    CHECK(up.exit_code == 0);
+    CHECK(up.output.find(warning) != std::string::npos);
+
+    // Enabled and run, the warning goes with the records.
+    REQUIRE(net.ctl("enable expert").exit_code == 0);
+    REQUIRE(net.ctl("up --until-idle --timeout 30").exit_code == 0);
+    CHECK(net.ctl("check").output.find("warning:") == std::string::npos);
+}
+
+TEST_CASE("every verb says unknown bot the same way, exits 2, and answers --json with a JSON error") {
+    Botnet net;
+    for (const std::string verb : {"start", "stop", "status", "restart", "reload", "enable", "disable", "log", "run"}) {
+        CAPTURE(verb);
+        const auto text = net.ctl(verb + " nosuch" + (verb == "run" ? " --dry-run" : ""));
+        CHECK(text.exit_code == 2);
+        CHECK(text.output.find("unknown bot 'nosuch'") != std::string::npos);
+        const auto json = net.ctl(verb + " nosuch --json");
+        CHECK(json.exit_code == 2);
+        CHECK(json.output.rfind("{\"error\":\"unknown bot 'nosuch'", 0) == 0);
+        CHECK(json.output.find(",\"exit\":2}\n") != std::string::npos);
+    }
+    const auto clear = net.ctl("clear nosuch-queue --json");
+    CHECK(clear.exit_code == 2);
+    CHECK(clear.output.rfind("{\"error\":\"unknown queue 'nosuch-queue'", 0) == 0);
+    const auto dump = net.ctl("dump show nosuch --json");
+    CHECK(dump.exit_code == 2);
+    CHECK(dump.output.rfind("{\"error\":", 0) == 0);
+    const auto verb = net.ctl("frobnicate --json");
+    CHECK(verb.exit_code == 2);
+    CHECK(verb.output.rfind("{\"error\":", 0) == 0);
+}
+
+TEST_CASE("list queues --json gives null, not 0, for a queue it could not read") {
+    Botnet net;
+    // The expert's input comes over AMQP from a broker nobody runs: its count is unknown.
+    sluice::test::write_file(net.config,
+                             sluice::test::read_file(net.config) +
+                                 "\n[bots.feeder]\nplugin = \"expert_taxonomy\"\ntransport = \"amqp\"\n"
+                                 "to = [\"expert\"]\n[transports.amqp]\nurl = \"amqp://guest:guest@127.0.0.1:" +
+                                 std::to_string(sluice::test::free_port()) + "/\"\n");
+    const auto r = net.ctl("list queues --json");
+    INFO(r.output);
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("\"bot\":\"expert\",\"messages\":null,\"bytes\":null,\"transport\":\"amqp\",\"error\":") !=
+          std::string::npos);
 }

@@ -9,7 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include "demo_copy.hpp"
 #include "test_support.hpp"
@@ -92,6 +95,39 @@ struct UpWithMetrics {
     int pid = -1;
     int port = 0;
 };
+// The pids of the demo's running hosts ("[s]" keeps pgrep from matching the shell it runs in).
+std::vector<long> host_pids(const Demo& demo) {
+    std::vector<long> pids;
+    std::istringstream out(run_command("pgrep -f '[s]luice-host --config " + demo.config.string() + " '").output);
+    for (long pid; out >> pid;) pids.push_back(pid);
+    return pids;
+}
+
+// The inode of the loopback TCP socket listening on `port`, from /proc/net/tcp ("" if none).
+std::string listening_socket_inode(int port) {
+    std::istringstream table(read_file("/proc/net/tcp"));
+    char wanted[16];
+    std::snprintf(wanted, sizeof wanted, ":%04X", port);
+    for (std::string line; std::getline(table, line);) {
+        std::istringstream row(line);
+        std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+        row >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+        if (state == "0A" && local.size() > 5 && local.substr(local.size() - 5) == wanted) return inode;
+    }
+    return {};
+}
+
+// The inodes of the sockets a process has open.
+std::set<std::string> open_sockets(long pid) {
+    std::set<std::string> inodes;
+    std::error_code ec;
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        const std::string target = std::filesystem::read_symlink(fd.path(), ec).string();
+        if (target.rfind("socket:[", 0) == 0) inodes.insert(target.substr(8, target.size() - 9));
+    }
+    return inodes;
+}
+
 UpWithMetrics start_up_with_metrics(const Demo& demo) {
     sluice::test::write_file(demo.config, read_file(demo.config) + "\n[metrics]\nlisten = \"127.0.0.1:0\"\n");
     const auto log = demo.dir / "up.log";
@@ -145,6 +181,7 @@ TEST_CASE("up serves per-bot counters on /metrics and /health follows the hosts"
     CHECK(sample(metrics, R"(sluice_messages_dumped_total{bot="urlhaus-parser"})") == 1);
     CHECK(sample(metrics, R"(sluice_messages_failed_total{bot="urlhaus-parser"})") == 1);
     CHECK(sample(metrics, R"(sluice_messages_retried_total{bot="taxonomy"})") == 0);
+    CHECK(sample(metrics, R"(sluice_bot_restarts_total{bot="taxonomy"})") == 0);
     // Nothing damaged in the demo's queues: the series is there, at zero.
     CHECK(sample(metrics, R"(sluice_queue_damaged_bytes_total{bot="taxonomy",transport="file"})") == 0);
     // The taxonomy acknowledges its input once its output is synced, which may come just after the
@@ -175,6 +212,9 @@ TEST_CASE("up serves per-bot counters on /metrics and /health follows the hosts"
         5));
     CHECK(down.body.find(R"("down":["taxonomy"])") != std::string::npos);
     CHECK(eventually([&] { return http_get(port, "/health").status == 200; }, 20));
+    // Its new host counts from zero again; the restart counter says so.
+    CHECK(sample(http_get(port, "/metrics").body, R"(sluice_bot_restarts_total{bot="taxonomy"})") == 1);
+    CHECK(sample(http_get(port, "/metrics").body, R"(sluice_bot_restarts_total{bot="events-file"})") == 0);
 
     ::kill(up, SIGTERM);
     CHECK(sluice::test::wait_exit(up, 30) == 0);
@@ -238,25 +278,23 @@ TEST_CASE("systemd prints one unit per bot instance and enables the enabled bots
     CHECK(r.output.find("ProtectSystem") == std::string::npos);
 }
 
-TEST_CASE("hosts do not inherit up's metrics socket: after kill -9 of up the port is free again") {
+TEST_CASE("hosts do not inherit up's metrics socket, and they stop when up is killed") {
     Demo demo;
     const auto [up, port] = start_up_with_metrics(demo);
     REQUIRE(eventually([&] { return demo.ctl("status taxonomy").output.find("taxonomy: running") == 0; }, 30));
+    const std::vector<long> hosts = host_pids(demo);
+    REQUIRE(hosts.size() >= std::size(kContinuousBots));
+    // The listening socket, by its inode, is open in `up` and in none of its hosts.
+    const std::string inode = listening_socket_inode(port);
+    REQUIRE_FALSE(inode.empty());
+    CHECK(open_sockets(up).count(inode) == 1);
+    for (const long host : hosts) CHECK_MESSAGE(open_sockets(host).count(inode) == 0, "host pid " << host);
+
     ::kill(up, SIGKILL);
     REQUIRE(sluice::test::wait_exit(up, 10) == 128 + SIGKILL);
-    // The hosts run on without their supervisor; none may hold the listening socket.
-    const auto port_free = [port] {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(static_cast<uint16_t>(port));
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        const int one = 1;
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-        ::close(fd);
-        return bound;
-    };
-    CHECK(eventually(port_free, 5));
-    (void)demo.ctl("stop");  // the orphaned hosts
+    // The kernel tells each host its supervisor died (PR_SET_PDEATHSIG): no host runs on unsupervised.
+    CHECK(eventually([&] { return host_pids(demo).empty(); }, 20));
+    const auto status = demo.ctl("status");
+    INFO(status.output);
+    CHECK(status.output.find(": running") == std::string::npos);
 }

@@ -12,9 +12,12 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "check.hpp"
+#include "cli_error.hpp"
 #include "host_liveness.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/message.hpp"
@@ -36,32 +39,63 @@ bool wait_until(const std::function<bool()>& done, double seconds) {
     return done();
 }
 
-// Starts a host detached from this terminal and process (setsid, second fork), like `sluicectl up`
-// starts its children. Returns the pid of the host process.
-pid_t spawn_detached(const std::string& host, const Config& cfg, const std::string& bot) {
-    const HostCommand command(host, cfg, bot);
-    int pipefd[2];
-    if (::pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-    const pid_t first = ::fork();
-    if (first == 0) {
-        ::setsid();
-        const pid_t child = ::fork();
-        if (child != 0) {
-            (void)!::write(pipefd[1], &child, sizeof child);
-            ::_exit(0);
+// A host started detached from this terminal and process (setsid, second fork), like `sluicectl
+// up` starts its children. The middle process stays to wait for the host and passes its exit
+// status up a pipe, so that a host that runs and ends before it is seen holding its lock (a
+// scheduled collector with little to do) is told apart from one that refused to start. It is killed
+// once `start` has its answer; the host then belongs to init.
+class DetachedHost {
+ public:
+    DetachedHost(const std::string& host, const Config& cfg, const std::string& bot) {
+        const HostCommand command(host, cfg, bot);
+        int pipefd[2];
+        if (::pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+        middle_ = ::fork();
+        if (middle_ == 0) {
+            ::setsid();
+            const pid_t child = ::fork();
+            if (child != 0) {  // only async-signal-safe calls from here on
+                (void)!::write(pipefd[1], &child, sizeof child);
+                int status = 0;
+                if (child > 0 && ::waitpid(child, &status, 0) == child)
+                    (void)!::write(pipefd[1], &status, sizeof status);
+                ::_exit(0);
+            }
+            const int null = ::open("/dev/null", O_RDONLY);
+            if (null >= 0) ::dup2(null, STDIN_FILENO);
+            exec_host(command);
         }
-        const int null = ::open("/dev/null", O_RDONLY);
-        if (null >= 0) ::dup2(null, STDIN_FILENO);
-        exec_host(command);
+        ::close(pipefd[1]);
+        from_middle_ = pipefd[0];
+        (void)!::read(from_middle_, &pid_, sizeof pid_);
+        ::fcntl(from_middle_, F_SETFL, O_NONBLOCK);
     }
-    ::close(pipefd[1]);
-    pid_t started = -1;
-    (void)!::read(pipefd[0], &started, sizeof started);
-    ::close(pipefd[0]);
-    int status;
-    ::waitpid(first, &status, 0);
-    return started;
-}
+    ~DetachedHost() {
+        if (middle_ > 0) {
+            ::kill(middle_, SIGKILL);
+            int status;
+            ::waitpid(middle_, &status, 0);
+        }
+        if (from_middle_ >= 0) ::close(from_middle_);
+    }
+    DetachedHost(const DetachedHost&) = delete;
+    DetachedHost& operator=(const DetachedHost&) = delete;
+
+    pid_t pid() const { return pid_; }
+    // The host's wait status once it has ended; nothing while it runs.
+    std::optional<int> ended() {
+        if (!status_) {
+            int status;
+            if (::read(from_middle_, &status, sizeof status) == static_cast<ssize_t>(sizeof status)) status_ = status;
+        }
+        return status_;
+    }
+
+ private:
+    pid_t middle_ = -1, pid_ = -1;
+    int from_middle_ = -1;
+    std::optional<int> status_;
+};
 
 struct Selected {
     Config cfg;
@@ -97,10 +131,9 @@ Selected select(const ControlOptions& o, bool need_valid_config, bool include_di
     }
     if (!o.group.empty() && o.group != "collectors" && o.group != "parsers" && o.group != "experts" &&
         o.group != "outputs")
-        throw std::runtime_error("--group must be collectors, parsers, experts or outputs, not '" + o.group + "'");
+        throw usage_error("--group must be collectors, parsers, experts or outputs, not '" + o.group + "'");
     for (const auto& id : o.bots)
-        if (!s.cfg.bots.count(id) || s.cfg.bots.at(id).remote)
-            throw std::runtime_error("no bot '" + id + "' runs from " + s.cfg.file.string());
+        if (!s.cfg.bots.count(id) || s.cfg.bots.at(id).remote) throw unknown_bot(id, s.cfg.file);
     if (!o.bots.empty()) {
         s.bots = o.bots;
         return s;
@@ -141,15 +174,31 @@ bool start_one(const ControlOptions& o, const Config& cfg, const std::string& bo
         report(o, json, bot, "running", pid > 0 ? "already running, pid " + std::to_string(pid) : "starting");
         return true;
     }
-    const pid_t pid = spawn_detached(host_binary(), cfg, bot);
-    // Started means: it holds its lock. Gone before that means it refused; its log says why.
-    const bool up = wait_until([&] { return host_pid(cfg, bot) > 0 || (pid > 0 && ::kill(pid, 0) != 0); }, o.timeout);
-    if (up && host_pid(cfg, bot) > 0) {
-        report(o, json, bot, "running", "started, pid " + std::to_string(pid));
+    DetachedHost host(host_binary(), cfg, bot);
+    const pid_t pid = host.pid();
+    // Started means: it holds its lock. A scheduled bot runs once, so its start waits for that run
+    // to end (within the timeout) and says how it went. A host that ended either ran to its end
+    // (exit 0) or refused to start; its log says why.
+    const bool scheduled = cfg.bots.at(bot).settings.run_mode == "scheduled";
+    const bool settled = wait_until([&] { return host.ended() || (!scheduled && host_pid(cfg, bot) > 0); }, o.timeout);
+    if (!host.ended() && host_pid(cfg, bot) > 0) {
+        report(o, json, bot, "running",
+               "started, pid " + std::to_string(pid) + (scheduled ? ", its scheduled run still going" : ""));
         return true;
     }
+    if (const auto status = host.ended(); status && WIFEXITED(*status) && WEXITSTATUS(*status) == 0) {
+        report(o, json, bot, "stopped", "ran and finished, pid " + std::to_string(pid));
+        return true;
+    }
+    std::ostringstream why;
+    if (host.ended())
+        why << "did not start: " << describe_exit(*host.ended());
+    else if (settled)
+        why << "did not start";
+    else
+        why << "did not take its lock within " << o.timeout << " s";
     report(o, json, bot, "failed",
-           "did not start; see " + (cfg.var_dir / "log" / (bot + ".stderr")).string() + " and " +
+           why.str() + "; see " + (cfg.var_dir / "log" / (bot + ".stderr")).string() + " and " +
                cfg.log_file(bot).string());
     return false;
 }

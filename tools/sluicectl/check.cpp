@@ -70,18 +70,44 @@ Config load_or_throw(const std::string& file) {
     return cfg;
 }
 
+std::vector<std::string> disabled_bots_waiting(const Config& cfg, TransportFactory& transports) {
+    std::vector<std::string> warnings;
+    for (const auto& [id, b] : cfg.bots) {
+        if (b.enabled || b.remote) continue;
+        for (const auto& transport : cfg.input_transports(id)) {
+            try {
+                const QueueStats q = transports.stats(cfg, id, transport);
+                if (q.records == 0) continue;
+                warnings.push_back("bot '" + id + "' is disabled and " + std::to_string(q.records) +
+                                   " records wait in its input (" + transport +
+                                   "); they stay there until it runs again (sluicectl enable " + id + ")");
+            } catch (const std::exception&) {
+                // A broker that does not answer: check reports that as a problem of its own.
+            }
+        }
+    }
+    return warnings;
+}
+
 int run_check(const std::string& file, bool json) {
     Config cfg;
     std::map<std::string, CheckedBot> bots;
     const auto errors = check_config(file, cfg, bots);
+    const auto warnings =
+        errors.empty() ? disabled_bots_waiting(cfg, *make_transport_factory()) : std::vector<std::string>{};
     if (json) {
-        std::string out = "{\"ok\":" + std::string(errors.empty() ? "true" : "false") + ",\"problems\":[";
-        for (size_t i = 0; i < errors.size(); ++i) {
-            if (i) out += ',';
-            append_json_string(out, errors[i]);
-        }
-        std::cout << out << "]}\n";
+        auto list = [](const std::vector<std::string>& lines) {
+            std::string out = "[";
+            for (size_t i = 0; i < lines.size(); ++i) {
+                if (i) out += ',';
+                append_json_string(out, lines[i]);
+            }
+            return out + "]";
+        };
+        std::cout << "{\"ok\":" << (errors.empty() ? "true" : "false") << ",\"problems\":" << list(errors)
+                  << ",\"warnings\":" << list(warnings) << "}\n";
     } else if (errors.empty()) {
+        for (const auto& w : warnings) std::cout << "warning: " << w << "\n";
         size_t edges = 0;
         for (const auto& [id, b] : cfg.bots)
             for (const auto& [p, t] : b.paths) edges += t.size();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sluice/core/config.hpp"
+#include "sluice/core/transport.hpp"
 
 namespace sluice::ctl {
 
@@ -21,6 +22,10 @@ struct CheckedBot {
 std::vector<std::string> check_config(const std::string& file, Config& cfg, std::map<std::string, CheckedBot>& bots);
 
 int run_check(const std::string& file, bool json);
+
+// One warning per disabled bot whose input holds records: nothing will take them until it is
+// enabled. Asked by `check` and by `up`, which would otherwise say OK or idle over them.
+std::vector<std::string> disabled_bots_waiting(const Config& cfg, TransportFactory& transports);
 
 // The configuration for a verb that needs it: nullopt after printing every problem to stderr (the
 // verb then exits with its own code), or, for verbs that report through exceptions, a throw with

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <vector>
 
+#include "cli_error.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/message.hpp"
 
@@ -102,6 +103,9 @@ int run_set_enabled(const std::string& config, const std::string& bot, bool enab
     std::ifstream in(config);
     if (!in) throw std::runtime_error("cannot read " + config);
     const std::string text((std::istreambuf_iterator<char>(in)), {});
+    std::vector<std::string> problems;
+    if (const Config current = load_config(config, problems); problems.empty() && !current.bots.count(bot))
+        throw unknown_bot(bot, config);
     const std::string edited = with_enabled(text, bot, enabled);
     // Checked before it replaces the file: the same folder, so relative paths resolve the same.
     const std::string tmp = config + ".sluicectl-tmp";

@@ -319,19 +319,15 @@ int erase(const Config& cfg, const DumpArgs& a) {
 
 }  // namespace
 
+// Usage errors and bad entry numbers are std::invalid_argument: main reports them with exit 2.
 int run_dump(const std::string& config, const std::vector<std::string>& args) {
-    try {
-        const DumpArgs a = parse(args);
-        const Config cfg = load_or_throw(config);
-        if (a.action == "list") return list(cfg, a.json);
-        if (a.action == "show") return show(cfg, a);
-        if (a.action == "replay") return replay(cfg, a);
-        if (a.action == "delete") return erase(cfg, a);
-        throw Usage("unknown action '" + a.action + "': list, show, replay or delete");
-    } catch (const std::invalid_argument& e) {  // Usage, and bad entry numbers
-        std::cerr << "sluicectl dump: " << e.what() << "\n";
-        return 2;
-    }
+    const DumpArgs a = parse(args);
+    const Config cfg = load_or_throw(config);
+    if (a.action == "list") return list(cfg, a.json);
+    if (a.action == "show") return show(cfg, a);
+    if (a.action == "replay") return replay(cfg, a);
+    if (a.action == "delete") return erase(cfg, a);
+    throw Usage("unknown action '" + a.action + "': list, show, replay or delete");
 }
 
 }  // namespace sluice::ctl

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "check.hpp"
+#include "cli_error.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/log.hpp"
 
@@ -32,10 +33,8 @@ std::filesystem::path backup_of(const std::filesystem::path& file, int64_t n) {
     return file.string() + "." + std::to_string(n);
 }
 
-int usage_error(const std::string& why) {
-    std::cerr << "sluicectl log: " << why
-              << "\nusage: sluicectl log <bot> [n] [debug|info|warning|error|critical] [--json]\n";
-    return 2;
+[[noreturn]] void refuse(const std::string& why) {
+    throw usage_error(why + " (usage: sluicectl log <bot> [n] [debug|info|warning|error|critical] [--json])");
 }
 
 }  // namespace
@@ -54,27 +53,22 @@ int run_log(const std::string& config, const std::vector<std::string>& args) {
             try {
                 wanted = std::stoul(a);
             } catch (const std::exception&) {
-                return usage_error("'" + a + "' is not a number of lines");
+                refuse("'" + a + "' is not a number of lines");
             }
             have_count = true;
         } else if (auto level = parse_log_level(a); level && !have_level) {
             min = *level;
             have_level = true;
         } else {
-            return usage_error("unexpected '" + a + "'");
+            refuse("unexpected '" + a + "'");
         }
     }
-    if (bot.empty()) return usage_error("which bot?");
-    if (wanted == 0) return usage_error("the number of lines must be at least 1");
+    if (bot.empty()) refuse("which bot?");
+    if (wanted == 0) refuse("the number of lines must be at least 1");
 
-    const auto loaded = load_or_report(config);
-    if (!loaded) return 2;
-    const Config& cfg = *loaded;
+    const Config cfg = load_or_throw(config);
     auto it = cfg.bots.find(bot);
-    if (it == cfg.bots.end()) {
-        std::cerr << "sluicectl log: no bot '" << bot << "' in " << cfg.file.string() << "\n";
-        return 2;
-    }
+    if (it == cfg.bots.end()) throw unknown_bot(bot, cfg.file);
     const auto file = cfg.log_file(bot);
 
     // Newest file first; an older one is read only while too few entries were found.

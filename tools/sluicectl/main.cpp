@@ -9,12 +9,14 @@
 #include "bot_control.hpp"
 #include "bots.hpp"
 #include "check.hpp"
+#include "cli_error.hpp"
 #include "config_edit.hpp"
 #include "dump_verbs.hpp"
 #include "log_verb.hpp"
 #include "metrics_server.hpp"
 #include "queues.hpp"
 #include "run_bot.hpp"
+#include "sluice/core/message.hpp"
 #include "supervisor.hpp"
 #include "systemd_units.hpp"
 
@@ -54,7 +56,9 @@ int usage(std::ostream& os, int code) {
           "  systemd [--user] [--prefix DIR]            print systemd units (sluice@.service, sluice-metrics)\n"
           "                                             and the commands enabling every enabled bot\n"
           "\n"
-          "The configuration defaults to $SLUICE_CONFIG, else conf/sluice.toml.\n";
+          "The configuration defaults to $SLUICE_CONFIG, else conf/sluice.toml.\n"
+          "Exit codes: 0 done; 1 failed, or a bot not in the state asked for; 2 the command line names\n"
+          "nothing known (verb, option, bot, queue, entry). With --json an error is {\"error\":…,\"exit\":…}.\n";
     return code;
 }
 
@@ -155,10 +159,29 @@ int main(int argc, char** argv) {
         }
         if (verb == "list" && args.size() >= 2 && args[1] == "queues")
             return sluice::ctl::run_list_queues(config, flag("--json"), flag("--non-zero"), flag("--sum"));
+    } catch (const sluice::ctl::CliError& e) {
+        return sluice::ctl::report_error(verb, e.what(), flag("--json"), e.code());
+    } catch (const std::invalid_argument& e) {  // a number or a name on the command line that is not one
+        return sluice::ctl::report_error(verb, e.what(), flag("--json"), 2);
     } catch (const std::exception& e) {
-        std::cerr << "sluicectl " << verb << ": " << e.what() << "\n";
-        return 1;
+        return sluice::ctl::report_error(verb, e.what(), flag("--json"), 1);
     }
+    if (flag("--json")) return sluice::ctl::report_error(verb, "unknown verb or arguments; see --help", true, 2);
     std::cerr << "sluicectl: unknown verb '" << verb << "'\n";
     return usage(std::cerr, 2);
 }
+
+namespace sluice::ctl {
+
+int report_error(const std::string& verb, const std::string& what, bool json, int code) {
+    if (json) {
+        std::string out = "{\"error\":";
+        append_json_string(out, what);
+        std::cout << out << ",\"exit\":" << code << "}\n";
+    } else {
+        std::cerr << "sluicectl " << verb << ": " << what << "\n";
+    }
+    return code;
+}
+
+}  // namespace sluice::ctl

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "host_liveness.hpp"
+#include "restart_counts.hpp"
 #include "sluice/brokers/file_queue.hpp"
 #include "sluice/core/message.hpp"
 #include "sluice/core/stats.hpp"
@@ -81,6 +82,8 @@ std::string render_metrics(const Config& cfg, TransportFactory& transports) {
         {"sluice_messages_retried_total", "Processing attempts retried after an error.", &BotStats::retried},
         {"sluice_disk_full_waits_total", "Times the bot's host began waiting for disk space.",
          &BotStats::disk_full_waits},
+        {"sluice_values_repaired_total", "Values the harmonization made valid UTF-8 (invalid bytes became U+FFFD).",
+         &BotStats::values_repaired},
     };
     for (const auto& c : counters) {
         Family f(out, c.name, "counter", c.help);
@@ -97,6 +100,13 @@ std::string render_metrics(const Config& cfg, TransportFactory& transports) {
                  "When the bot last processed or collected a message (Unix time).");
         for (const auto& [id, s] : stats)
             if (const long long t = epoch_seconds(s.last_message); t >= 0) f.sample(bot_label(id), t);
+    }
+    {
+        // The hosts' counters above start again at zero in each new host: this says when they did.
+        Family f(out, "sluice_bot_restarts_total", "counter",
+                 "Times sluicectl up restarted the bot's host since it started (absent for hosts up does not run).");
+        for (const auto& [id, n] : read_restart_counts(cfg))
+            if (cfg.bots.count(id)) f.sample(bot_label(id), n);
     }
     {
         Family f(out, "sluice_bot_up", "gauge", "1 while the bot's host runs (holds its lock), else 0.");

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "check.hpp"
+#include "cli_error.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/message.hpp"
 #include "transport_factory.hpp"
@@ -13,9 +14,7 @@
 namespace sluice::ctl {
 
 int run_list_queues(const std::string& config, bool json, bool non_zero, bool sum) {
-    const auto loaded = load_or_report(config);
-    if (!loaded) return 1;
-    const Config& cfg = *loaded;
+    const Config cfg = load_or_throw(config);
     auto transports = make_transport_factory();
     std::string out = "{";
     bool first = true;
@@ -44,8 +43,9 @@ int run_list_queues(const std::string& config, bool json, bool non_zero, bool su
                 append_json_string(out, queue + (cfg.input_transports(id).size() > 1 ? "@" + transport : ""));
                 out += ":{\"bot\":";
                 append_json_string(out, id);
-                out += ",\"messages\":" + std::to_string(s.records) + ",\"bytes\":" + std::to_string(s.bytes) +
-                       ",\"transport\":";
+                // A queue that could not be read has no count: null, not a 0 a script would believe.
+                const auto count = [&](uint64_t n) { return problem.empty() ? std::to_string(n) : "null"; };
+                out += ",\"messages\":" + count(s.records) + ",\"bytes\":" + count(s.bytes) + ",\"transport\":";
                 append_json_string(out, transport);
                 if (!problem.empty()) {
                     out += ",\"error\":";
@@ -80,26 +80,22 @@ int run_list_queues(const std::string& config, bool json, bool non_zero, bool su
 namespace sluice::ctl {
 
 int run_clear(const std::string& config, const std::string& queue, bool json) {
-    const auto loaded = load_or_report(config);
-    if (!loaded) return 1;
-    const Config& cfg = *loaded;
+    const Config cfg = load_or_throw(config);
     // IntelMQ names queues "<bot>-queue"; the bot id alone is accepted too.
     std::string bot = queue;
     if (!cfg.bots.count(bot) && bot.size() > 6 && bot.compare(bot.size() - 6, 6, "-queue") == 0)
         bot.resize(bot.size() - 6);
-    if (!cfg.bots.count(bot) || cfg.bots.at(bot).remote) {
-        std::cerr << "sluicectl clear: no queue '" << queue << "' in " << config << "\n";
-        return 1;
-    }
+    if (!cfg.bots.count(bot) || cfg.bots.at(bot).remote)
+        throw usage_error("unknown queue '" + queue + "' (no bot of that name runs from " + config + ")");
     auto transports = make_transport_factory();
     uint64_t total = 0;
     for (const auto& transport : cfg.input_transports(bot)) {
         try {
             total += transports->clear(cfg, bot, transport);
         } catch (const std::exception& e) {
-            std::cerr << "sluicectl clear: " << bot << "-queue (" << transport << "): " << e.what()
-                      << (transport == "file" ? " (stop the bot first: sluicectl stop " + bot + ")" : "") << "\n";
-            return 1;
+            throw CliError(bot + "-queue (" + transport + "): " + e.what() +
+                               (transport == "file" ? " (stop the bot first: sluicectl stop " + bot + ")" : ""),
+                           1);
         }
     }
     if (json)

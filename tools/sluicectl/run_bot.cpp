@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "check.hpp"
+#include "cli_error.hpp"
 #include "sluice/core/bot_instance.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/input_set.hpp"
@@ -29,8 +30,7 @@ int exec_host(const RunOptions& o) {
     std::cout.flush();
     ::execl(host.c_str(), host.c_str(), "--config", o.config.c_str(), "--log-level", "debug", o.bot.c_str(),
             static_cast<char*>(nullptr));
-    std::cerr << "sluicectl run: cannot run " << host << ": " << std::strerror(errno) << "\n";
-    return 2;
+    throw CliError("cannot run " + host + ": " + std::strerror(errno), 2);
 }
 
 const char* status_name(uint32_t status) {
@@ -180,26 +180,20 @@ int run_bot(const RunOptions& o) {
 
     std::string message, why;
     if (o.has_msg && !read_message(o.msg, message, why)) {
-        std::cerr << "sluicectl run: --msg " << why << "\n";
-        return 2;
+        throw usage_error("--msg " + why);
     }
-    const auto loaded = load_or_report(o.config);
-    if (!loaded) return 2;
-    const Config& cfg = *loaded;
+    const Config cfg = load_or_throw(o.config);
     auto found = cfg.bots.find(o.bot);
     if (found == cfg.bots.end()) {
-        std::cerr << "sluicectl run: no bot '" << o.bot << "' in " << cfg.file.string() << "\n";
-        return 2;
+        throw unknown_bot(o.bot, cfg.file);
     }
     const BotConfig& b = found->second;
     if (b.remote) {
-        std::cerr << "sluicectl run: bot '" << o.bot << "' is remote = true: run it on its own machine\n";
-        return 2;
+        throw usage_error("bot '" + o.bot + "' is remote = true: run it on its own machine");
     }
     // Bot parameters resolve relative paths against the configuration's folder, as in sluice-host.
     if (::chdir(cfg.base_dir.c_str()) != 0) {
-        std::cerr << cfg.base_dir.string() << ": " << std::strerror(errno) << "\n";
-        return 2;
+        throw CliError(cfg.base_dir.string() + ": " + std::strerror(errno), 2);
     }
 
     Logger log(o.bot, LogLevel::debug);  // to the terminal, as intelmqctl run does
@@ -223,8 +217,7 @@ int run_bot(const RunOptions& o) {
         auto plugin = std::make_shared<Plugin>(find_plugin(b.plugin, plugin_search_path(cfg.plugin_path)));
         bot = std::make_unique<BotInstance>(plugin, b.parameters_json, harmonization, log, hooks);
     } catch (const std::exception& e) {
-        std::cerr << "sluicectl run: " << o.bot << ": " << e.what() << "\n";
-        return 2;
+        throw CliError(o.bot + ": " + e.what(), 2);
     }
     if (bot->kind() == SLUICE_KIND_OUTPUT && o.dry_run)
         log.warning("an output's process() writes to its destination even in a dry run; only queues are spared");
@@ -235,9 +228,7 @@ int run_bot(const RunOptions& o) {
     CallResult r;
     if (bot->kind() == SLUICE_KIND_COLLECTOR) {
         if (o.has_msg) {
-            std::cerr << "sluicectl run: " << o.bot
-                      << " is a collector: it takes no --msg (--dry-run runs one collect)\n";
-            return 2;
+            throw usage_error(o.bot + " is a collector: it takes no --msg (--dry-run runs one collect)");
         }
         r = bot->collect();
     } else {
@@ -246,9 +237,9 @@ int run_bot(const RunOptions& o) {
             // after what the bot emitted is durable downstream (never in a dry run).
             lock = std::make_unique<BotLock>(cfg, o.bot);
             if (!lock->held()) {
-                std::cerr << "sluicectl run: bot '" << o.bot << "' is running (" << cfg.lock_file(o.bot).string()
-                          << " is locked): stop it to take a message from its input, or give one with --msg\n";
-                return 2;
+                throw CliError("bot '" + o.bot + "' is running (" + cfg.lock_file(o.bot).string() +
+                                   " is locked): stop it to take a message from its input, or give one with --msg",
+                               2);
             }
             try {
                 std::vector<std::unique_ptr<QueueConsumer>> inputs;
@@ -256,31 +247,27 @@ int run_bot(const RunOptions& o) {
                     inputs.push_back(transports->consumer(cfg, o.bot, transport));
                 input = std::make_unique<InputSet>(std::move(inputs));
                 const auto& batch = input->take(1, std::chrono::milliseconds(1000));
-                if (batch.empty()) {
-                    std::cerr << "sluicectl run: nothing waits in the input of '" << o.bot << "'\n";
-                    return 1;
-                }
+                if (batch.empty()) throw CliError("nothing waits in the input of '" + o.bot + "'", 1);
                 // A transport that acknowledges several records together (AMQP with
                 // records_per_message > 1) hands them out together: acknowledging one would
                 // acknowledge the others unprocessed, so only a dry run may look at the first.
                 if (batch.size() > 1 && !o.dry_run) {
-                    std::cerr << "sluicectl run: the next message in the input of '" << o.bot << "' holds "
-                              << batch.size()
-                              << " records that can only be acknowledged together; look at the first with "
-                                 "--dry-run, or let the bot process them (sluicectl start)\n";
-                    return 2;
+                    throw CliError("the next message in the input of '" + o.bot + "' holds " +
+                                       std::to_string(batch.size()) +
+                                       " records that can only be acknowledged together; look at the first with "
+                                       "--dry-run, or let the bot process them (sluicectl start)",
+                                   2);
                 }
                 message.assign(batch.front());
+            } catch (const CliError&) {
+                throw;
             } catch (const std::exception& e) {
-                std::cerr << "sluicectl run: " << o.bot << ": " << e.what() << "\n";
-                return 2;
+                throw CliError(o.bot + ": " + e.what(), 2);
             }
         }
         sluice_msg in{Message(MessageType::event, *harmonization)};
-        if (!Message::decode(message, in.message, why)) {
-            std::cerr << "sluicectl run: cannot decode the message: " << why << "\n";
-            return o.has_msg ? 2 : 1;
-        }
+        if (!Message::decode(message, in.message, why))
+            throw CliError("cannot decode the message: " + why, o.has_msg ? 2 : 1);
         r = bot->process(in);
     }
     if (r.ok()) {
@@ -324,8 +311,8 @@ int run_bot_cli(const std::string& config, const std::vector<std::string>& args)
         }
     }
     if (o.bot.empty()) {
-        std::cerr << "usage: sluicectl run <bot> [--msg JSON|@FILE] [--dry-run] [--show-sent] [--json]\n";
-        return 2;
+        throw usage_error(
+            "which bot? (usage: sluicectl run <bot> [--msg JSON|@FILE] [--dry-run] [--show-sent] [--json])");
     }
     return run_bot(o);
 }

@@ -4,10 +4,12 @@
 #include <rapidjson/document.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include "sluice/core/stats.hpp"
 
@@ -39,14 +41,7 @@ std::string output_file_of(const BotConfig& b) {
 void StatusTable::absorb(const std::string& bot) {
     BotStats s;
     if (!BotStats::read(cfg_.stats_file(bot), s)) return;
-    BotStats& c = carried_[bot];
-    c.received += s.received;
-    c.processed += s.processed;
-    c.failed += s.failed;
-    c.dumped += s.dumped;
-    c.retried += s.retried;
-    c.collected += s.collected;
-    for (const auto& [path, n] : s.sent) c.sent[path] += n;
+    carried_[bot].add(s);
     // The file is gone once absorbed, so its numbers are never counted twice.
     std::error_code ec;
     std::filesystem::remove(cfg_.stats_file(bot), ec);
@@ -57,14 +52,7 @@ bool StatusTable::totals(const std::string& bot, BotStats& out) const {
     auto it = carried_.find(bot);
     if (it == carried_.end()) return running;
     if (!running) out = BotStats{};
-    const BotStats& c = it->second;
-    out.received += c.received;
-    out.processed += c.processed;
-    out.failed += c.failed;
-    out.dumped += c.dumped;
-    out.retried += c.retried;
-    out.collected += c.collected;
-    for (const auto& [path, n] : c.sent) out.sent[path] += n;
+    out.add(it->second);
     return true;
 }
 
@@ -102,21 +90,37 @@ void StatusTable::refresh(bool force) {
 }
 
 void StatusTable::print_summary(std::ostream& os, double seconds, const std::map<std::string, int>& restarts) const {
-    os << "\n"
-       << std::left << std::setw(22) << "bot" << std::setw(22) << "plugin" << std::right << std::setw(9) << "in"
-       << std::setw(9) << "out" << std::setw(8) << "failed" << std::setw(10) << "restarts"
-       << "\n";
+    // Columns as wide as their widest cell: bot ids and plugin names have no length limit.
+    std::vector<std::array<std::string, 6>> rows{{"bot", "plugin", "in", "out", "failed", "restarts"}};
     uint64_t total_in = 0;
+    bool restarted = false;
     for (const auto& [id, b] : cfg_.bots) {
         BotStats s;
         if (!totals(id, s)) continue;
-        const uint64_t in = s.received ? s.received : s.collected;
         total_in += s.received;
-        auto r = restarts.find(id);
-        os << std::left << std::setw(22) << id << std::setw(22) << b.plugin << std::right << std::setw(9) << in
-           << std::setw(9) << s.sent_total() << std::setw(8) << s.failed << std::setw(10)
-           << (r == restarts.end() ? 0 : r->second) << "\n";
+        const auto r = restarts.find(id);
+        const int n = r == restarts.end() ? 0 : r->second;
+        restarted = restarted || n > 0;
+        // A collector receives nothing: it has no "in", only what it sent.
+        const bool collector = s.received == 0 && s.collected > 0;
+        rows.push_back({id, b.plugin, collector ? "-" : std::to_string(s.received), std::to_string(s.sent_total()),
+                        std::to_string(s.failed), std::to_string(n)});
     }
+    std::array<size_t, 6> width{};
+    for (const auto& row : rows)
+        for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+    os << "\n";
+    for (const auto& row : rows) {
+        os << std::left << std::setw(static_cast<int>(width[0])) << row[0] << "  "
+           << std::setw(static_cast<int>(width[1])) << row[1] << std::right;
+        for (size_t i = 2; i < row.size(); ++i) os << "  " << std::setw(static_cast<int>(width[i])) << row[i];
+        os << "\n";
+    }
+    // Hosts write their counters at most every 0.25 s and at every orderly exit; a host that was
+    // killed or crashed loses what it counted since its last write.
+    if (restarted)
+        os << "(approximate for restarted bots: a host that was killed loses up to its last 0.25 s of "
+              "counts)\n";
     os << std::fixed << std::setprecision(2) << "\nran " << seconds << " s";
     if (seconds > 0) os << ", " << static_cast<uint64_t>(total_in / seconds) << " messages/s through all bots";
     os << "\n";

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,7 +16,9 @@
 #include <thread>
 
 #include "check.hpp"
+#include "host_liveness.hpp"
 #include "metrics_server.hpp"
+#include "restart_counts.hpp"
 #include "sluice/core/config.hpp"
 #include "sluice/core/host_exit.hpp"
 #include "sluice/core/plugin.hpp"
@@ -60,9 +63,19 @@ void exec_host(const HostCommand& c) {
     ::_exit(127);
 }
 
+std::string describe_exit(int status) {
+    if (WIFSIGNALED(status))
+        return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
+               strsignal(WTERMSIG(status)) + ")";
+    if (WEXITSTATUS(status) == kExitTimedOut) return "timed out (a message ran past process_timeout)";
+    if (WEXITSTATUS(status) == kExitOutOfMemory) return "out of memory (a message took it past memory_max)";
+    return "exit code " + std::to_string(WEXITSTATUS(status));
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr auto kStopGrace = std::chrono::seconds(15);  // for a host to finish its batch after SIGTERM
 
 std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; read by the supervision loop
 extern "C" void on_stop(int) { g_stop = true; }
@@ -80,20 +93,18 @@ struct Child {
     Clock::time_point restart_at{};
 };
 
-std::string describe_exit(int status) {
-    if (WIFSIGNALED(status))
-        return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
-               strsignal(WTERMSIG(status)) + ")";
-    if (WEXITSTATUS(status) == kExitTimedOut) return "timed out (a message ran past process_timeout)";
-    if (WEXITSTATUS(status) == kExitOutOfMemory) return "out of memory (a message took it past memory_max)";
-    return "exit code " + std::to_string(WEXITSTATUS(status));
-}
-
 pid_t spawn(const std::string& host, const Config& cfg, const std::string& id) {
     const HostCommand command(host, cfg, id);
+    const pid_t supervisor = ::getpid();
     const pid_t pid = ::fork();
     if (pid != 0) return pid;
     signal(SIGINT, SIG_IGN);  // Ctrl-C reaches the whole group: the supervisor decides how hosts stop
+    // A host never outlives its supervisor: if `up` dies (kill -9, a crash), its hosts get SIGTERM,
+    // finish their batch and stop, so that the next `up` finds no orphans running unsupervised.
+    // The signal is tied to this (the main) thread, which lives as long as `up`; a supervisor that
+    // died before the prctl is seen in getppid().
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != supervisor) ::_exit(0);
     exec_host(command);
 }
 
@@ -108,6 +119,20 @@ std::string tail_of(const std::filesystem::path& file, size_t lines) {
     size_t pos = all.size();
     for (size_t i = 0; i <= lines && pos > 0; ++i) pos = all.rfind('\n', pos - 1);
     return pos == std::string::npos ? all : all.substr(pos + 1);
+}
+
+// The hosts of an `up` that died get SIGTERM from the kernel (spawn's PR_SET_PDEATHSIG) and stop
+// after their batch. A new `up` started at once (a service manager's restart) waits for that, up to
+// the time `up` gives its own hosts to stop, instead of having each refuse as already running.
+void wait_for_earlier_hosts(const Config& cfg, const std::vector<Child>& children) {
+    const auto deadline = Clock::now() + kStopGrace;
+    for (const auto& c : children) {
+        const long pid = host_pid(cfg, c.id);
+        if (pid == 0) continue;
+        std::cerr << c.id << ": a host is still running (pid " << pid << "), waiting for it to stop\n";
+        while (host_pid(cfg, c.id) != 0 && Clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
 }
 
 }  // namespace
@@ -182,6 +207,12 @@ int run_up(const UpOptions& options) {
     // collectors. A receiver then has a head start to bind its ZeroMQ endpoint before its senders
     // connect, which saves them a reconnect interval.
     std::stable_sort(children.begin(), children.end(), [](const Child& a, const Child& b) { return a.kind > b.kind; });
+    if (!options.until_idle)
+        for (const auto& w : disabled_bots_waiting(cfg, *transports)) std::cerr << "warning: " << w << "\n";
+    wait_for_earlier_hosts(cfg, children);
+    std::map<std::string, int> restarts;  // this run's, for /metrics and the summary
+    for (const auto& c : children) restarts[c.id] = 0;
+    write_restart_counts(cfg, restarts);
     const auto t0 = Clock::now();
     for (auto& c : children) {
         c.pid = spawn(host, cfg, c.id);
@@ -235,7 +266,8 @@ int run_up(const UpOptions& options) {
             if (c.pid < 0 && !c.done && !c.refused && Clock::now() >= c.restart_at) {
                 c.pid = spawn(host, cfg, c.id);
                 c.started = Clock::now();
-                ++c.restarts;
+                restarts[c.id] = ++c.restarts;
+                write_restart_counts(cfg, restarts);
             }
         }
         table.refresh(false);
@@ -257,7 +289,7 @@ int run_up(const UpOptions& options) {
     // Stop: SIGTERM lets every host finish its batch; SIGKILL only for one that hangs.
     for (auto& c : children)
         if (c.pid > 0) ::kill(c.pid, SIGTERM);
-    const auto deadline = Clock::now() + std::chrono::seconds(15);
+    const auto deadline = Clock::now() + kStopGrace;
     for (auto& c : children) {
         while (c.pid > 0) {
             int status;
@@ -276,9 +308,11 @@ int run_up(const UpOptions& options) {
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     table.refresh(true);
-    std::map<std::string, int> restarts;
-    for (const auto& c : children) restarts[c.id] = c.restarts;
     table.print_summary(std::cout, seconds, restarts);
+    // Idle, but not empty: say what waits for a bot that is not running.
+    if (options.until_idle)
+        for (const auto& w : disabled_bots_waiting(cfg, *transports)) std::cout << "warning: " << w << "\n";
+    write_restart_counts(cfg, {});  // no `up` restarts these hosts any more
     return result;
 }
 

@@ -32,5 +32,7 @@ struct HostCommand {
 };
 // In a forked child: stdout and stderr to var/log/<bot>.stderr, then exec sluice-host.
 [[noreturn]] void exec_host(const HostCommand& command);
+// A host's wait status in words: "killed by signal 9 (Killed)", "timed out (…)", "exit code 2".
+std::string describe_exit(int status);
 
 }  // namespace sluice::ctl

@@ -112,6 +112,8 @@ class Message {
     // With `keep_source` a huge string value without escapes (a report's raw) is not copied either:
     // its field refers to those bytes of `json` (a copy of the message owns its own).
     static bool decode(std::string_view json, Message& out, std::string& why, bool keep_source = false);
+    // How many values set() has repaired to valid UTF-8 in this process (utf8.hpp), for counters.
+    static uint64_t repaired_values();
 
     // Stores an already harmonized value without checks: for decode and copying between messages.
     void put_trusted(std::string_view key, std::string_view text, ValueKind kind);

@@ -19,16 +19,23 @@ struct BotStats {
     uint64_t retried = 0;
     uint64_t disk_full_waits = 0;           // spells of waiting for disk space (state "disk full")
     uint64_t collected = 0;                 // collect runs
+    uint64_t values_repaired = 0;           // values made valid UTF-8 by the harmonization (utf8.hpp)
     std::map<std::string, int64_t> custom;  // the bot's own counters
     std::string last_message;               // time of the last message, ISO-8601
     std::string state = "running";          // running, disk full, stopped, failed
 
     uint64_t sent_total() const;
+    // Adds another host's counters of the same bot (a host before a restart).
+    void add(const BotStats& other);
     std::string to_json(const std::string& bot, long pid) const;
     // Writes atomically (temporary file + rename), so a reader never sees half a file.
     void publish(const std::filesystem::path& file, const std::string& bot, long pid) const;
     // Reads a published file; false when missing or unreadable.
     static bool read(const std::filesystem::path& file, BotStats& out);
 };
+
+// Replaces `file` with `content`, written beside it and renamed, so that a reader never sees half
+// of it. Best effort: a failure leaves the old file (counters never stop a bot).
+void publish_file(const std::filesystem::path& file, const std::string& content);
 
 }  // namespace sluice
