@@ -5,6 +5,7 @@
 // start (bad configuration, plugin or parameters; restarting will not help).
 #include <malloc.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -61,6 +62,9 @@ int usage() {
 
 int main(int argc, char** argv) {
     keep_batch_memory();
+    // var/ holds whole messages (queues, dumps) and logs: group-readable at most, whatever umask
+    // the caller had (files 0640, folders 0750). systemd units set the same (UMask=0027).
+    ::umask(027);
     std::string config_file = std::getenv("SLUICE_CONFIG") ? std::getenv("SLUICE_CONFIG") : "conf/sluice.toml";
     std::string bot;
     std::string log_level;  // overrides the bot's log_level (sluicectl run: debug)

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "sluice/core/config.hpp"
 
+#include "sluice/core/defaults.hpp"
+#include "sluice/core/harmonization.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -210,6 +213,7 @@ Config load_config(const std::filesystem::path& file, std::vector<std::string>& 
     }
     cfg.var_dir = (cfg.base_dir / var).lexically_normal();
     cfg.harmonization = (cfg.base_dir / harmonization).lexically_normal();
+    cfg.harmonization_set = root["paths"]["harmonization"].is_value();
 
     BotSettings defaults;
     if (auto* d = root["defaults"].as_table()) {
@@ -316,6 +320,24 @@ bool valid_bot_id(std::string_view id) {
     for (const unsigned char ch : id)
         if (ch < 0x20 || ch == 0x7f || ch == '/' || ch == '\\' || ch == ' ') return false;
     return true;
+}
+
+}  // namespace sluice
+
+namespace sluice {
+
+Harmonization load_harmonization(const Config& cfg) {
+    try {
+        if (!std::filesystem::exists(cfg.harmonization)) throw std::runtime_error("no such file");
+        return Harmonization::load(cfg.harmonization);
+    } catch (const std::exception& e) {
+        // Named by the setting an operator would change, not only by the file it led to.
+        throw std::runtime_error(
+            (cfg.harmonization_set ? "[paths] harmonization = " + cfg.harmonization.string()
+                                   : "[paths] harmonization is not set and its default " + cfg.harmonization.string()) +
+            ": " + e.what() + " (set [paths] harmonization in " + cfg.file.string() + " to the one Sluice ships, " +
+            default_harmonization_file().string() + ", or to an IntelMQ harmonization.conf)");
+    }
 }
 
 }  // namespace sluice

@@ -102,7 +102,7 @@ Host::Host(Config cfg, std::string bot_id, TransportFactory& transports, HostSig
     if (::ftruncate(lock_fd_, 0) != 0 || ::pwrite(lock_fd_, pid.data(), pid.size(), 0) < 0)
         log_.warning(lock_file.string() + ": cannot record the pid: " + std::strerror(errno));
 
-    harmonization_ = std::make_shared<const Harmonization>(Harmonization::load(cfg_.harmonization));
+    harmonization_ = std::make_shared<const Harmonization>(load_harmonization(cfg_));
     limit_memory(bot_cfg_->settings.memory_max, id_);
     watchdog_ = std::make_unique<Watchdog>(std::chrono::duration<double>(bot_cfg_->settings.process_timeout), id_);
     start_bot();

@@ -28,12 +28,10 @@ std::string trim(std::string s) {
 bool convert(const sluice_param_def& def, const rapidjson::Value& v, ParamValue& out, std::string& why) {
     switch (def.type) {
         case SLUICE_PARAM_STRING:
-            if (v.IsString())
-                out.text.assign(v.GetString(), v.GetStringLength());
-            else if (v.IsNumber() || v.IsBool())
-                out.text = compact(v);
-            else
-                return why = "expected a string", false;
+            // Not a number or a boolean in its place: `delimiter = 5` is a mistake `check` must
+            // catch, not the text "5" that makes every row fail at run time.
+            if (!v.IsString()) return why = "expected a string", false;
+            out.text.assign(v.GetString(), v.GetStringLength());
             return true;
         case SLUICE_PARAM_INT:
             if (v.IsInt64())

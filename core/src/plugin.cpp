@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "sluice/core/plugin.hpp"
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -78,6 +80,35 @@ std::vector<std::filesystem::path> plugin_search_path(const std::vector<std::fil
     return dirs;
 }
 
+namespace {
+
+// ", did you mean parser_csv?" for a name one or two edits from an installed plugin's.
+std::string close_names(const std::string& wanted, const std::vector<std::filesystem::path>& dirs) {
+    const auto distance = [](const std::string& a, const std::string& b) {
+        std::vector<size_t> row(b.size() + 1);
+        for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+        for (size_t i = 1; i <= a.size(); ++i) {
+            size_t diagonal = row[0];
+            row[0] = i;
+            for (size_t j = 1; j <= b.size(); ++j) {
+                const size_t up = row[j];
+                row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+                diagonal = up;
+            }
+        }
+        return row[b.size()];
+    };
+    std::string close;
+    std::error_code ec;
+    for (const auto& d : dirs)
+        for (const auto& f : std::filesystem::directory_iterator(d, ec))
+            if (f.path().extension() == ".so" && distance(wanted, f.path().stem().string()) <= 2)
+                close += (close.empty() ? "" : " or ") + f.path().stem().string();
+    return close.empty() ? "" : "; did you mean " + close + "?";
+}
+
+}  // namespace
+
 std::filesystem::path find_plugin(const std::string& name_or_path, const std::vector<std::filesystem::path>& dirs) {
     const std::filesystem::path p(name_or_path);
     if (p.has_parent_path() || p.extension() == ".so") {
@@ -90,9 +121,9 @@ std::filesystem::path find_plugin(const std::string& name_or_path, const std::ve
         if (std::filesystem::exists(candidate)) return candidate;
         searched += (searched.empty() ? "" : ", ") + d.string();
     }
-    throw PluginError("plugin '" + name_or_path +
-                      "' not found (searched: " + (searched.empty() ? "nothing" : searched) +
-                      "); build it, or add its folder to plugin_path or SLUICE_PLUGIN_PATH");
+    throw PluginError(
+        "plugin '" + name_or_path + "' not found (searched: " + (searched.empty() ? "nothing" : searched) +
+        "); build it, or add its folder to [paths] plugins or $SLUICE_PLUGIN_PATH" + close_names(name_or_path, dirs));
 }
 
 }  // namespace sluice

@@ -48,6 +48,14 @@ ServerOptions server_options(const sluice::Params& p) {
     const double timeout = p.number("timeout", 30.0);
     if (!(timeout > 0)) throw sluice::FatalError("parameter 'timeout' must be positive");
     o.timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000));
+    const double header_timeout = p.number("header_timeout", 5.0);
+    if (!(header_timeout > 0)) throw sluice::FatalError("parameter 'header_timeout' must be positive");
+    o.header_timeout = std::chrono::milliseconds(static_cast<int64_t>(header_timeout * 1000));
+    const int64_t per_client = p.integer("max_connections_per_client", 16);
+    if (per_client < 1)
+        throw sluice::FatalError("parameter 'max_connections_per_client' = " + std::to_string(per_client) +
+                                 ": must be at least 1");
+    o.max_connections_per_client = static_cast<size_t>(per_client);
     try {
         o.token = load_token(p.get("token"), p.get("token_file"), p.get("token_env"));
     } catch (const TokenError& e) {
@@ -176,6 +184,10 @@ SLUICE_EXPORT_BOT(
                  "Reports taken in one collect round; more wait for the next round"),
     SLUICE_PARAM("timeout", SLUICE_PARAM_FLOAT, 0, "30.0",
                  "Seconds a sender may take to send one request, and a kept-alive connection may stay idle"),
+    SLUICE_PARAM("header_timeout", SLUICE_PARAM_FLOAT, 0, "5.0",
+                 "Seconds a connection may take to send its headers until it has shown the token once"),
+    SLUICE_PARAM("max_connections_per_client", SLUICE_PARAM_INT, 0, "16",
+                 "Open connections one client address may hold; more are answered 429 and closed"),
     SLUICE_PARAM("wait", SLUICE_PARAM_FLOAT, 0, "1.0", "Seconds one collect round waits for the first report"),
     SLUICE_PARAM("name", SLUICE_PARAM_STRING, 0, nullptr, "feed.name of the reports"),
     SLUICE_PARAM("provider", SLUICE_PARAM_STRING, 0, nullptr, "feed.provider of the reports"),

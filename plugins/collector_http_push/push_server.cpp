@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string_view>
@@ -70,6 +71,7 @@ struct PushServer::Impl {
     // Plain state first: it outlives io, whose destruction destroys the sessions still waiting.
     ServerOptions opt;
     size_t connections = 0;
+    std::map<std::string, size_t> per_client;  // open connections by client address
     size_t writes_in_flight = 0;
     bool accepting = false;
     bool accept_failed = false;  // do not retry a failing accept (no free descriptors) in the same round
@@ -90,11 +92,26 @@ struct PushServer::Impl {
 // sender waits for the report to become durable.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-    Session(tcp::socket socket, PushServer::Impl& server, std::string peer)
-        : stream_(std::move(socket)), server_(server), peer_(std::move(peer)) {
+    Session(tcp::socket socket, PushServer::Impl& server, std::string address, std::string peer)
+        : stream_(std::move(socket)), server_(server), address_(std::move(address)), peer_(std::move(peer)) {
         ++server_.connections;
+        ++server_.per_client[address_];
     }
-    ~Session() { --server_.connections; }
+    ~Session() {
+        --server_.connections;
+        if (--server_.per_client[address_] == 0) server_.per_client.erase(address_);
+    }
+
+    // One client address holding more than its share: answered 429 and closed, so that a client
+    // opening connections without sending anything cannot take every slot from the others.
+    void refuse_busy() {
+        server_.notice(true,
+                       "refused a connection from " + peer_ + ": " +
+                           std::to_string(server_.opt.max_connections_per_client) +
+                           " connections from that address are open (parameter 'max_connections_per_client')",
+                       "connections_refused");
+        respond(http::status::too_many_requests, error_json("too many connections from your address"), true);
+    }
 
     void read_request() {
         parser_.emplace();
@@ -102,7 +119,8 @@ class Session : public std::enable_shared_from_this<Session> {
         // No limit while the headers are read: the token is checked before the size, so that a
         // sender without it learns nothing but 401. read_body sets the limit.
         parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-        stream_.expires_after(server_.opt.timeout);
+        // Until this connection has shown the token, its headers get the short time-out.
+        stream_.expires_after(authenticated_ ? server_.opt.timeout : server_.opt.header_timeout);
         http::async_read_header(stream_, buffer_, *parser_,
                                 [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
     }
@@ -168,6 +186,7 @@ class Session : public std::enable_shared_from_this<Session> {
                            error_json(why + "; send Authorization: Bearer <token> or X-Sluice-Token: <token>"),
                            body_follows, {}, true);
         }
+        authenticated_ = true;
         const std::string_view encoding = sv(req[http::field::content_encoding]);
         if (!encoding.empty() && !beast::iequals(encoding, "identity")) {
             server_.notice(true, "refused a body from " + peer_ + ": Content-Encoding " + std::string(encoding),
@@ -272,11 +291,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
     beast::tcp_stream stream_;
     PushServer::Impl& server_;
+    std::string address_;  // the client's address, its key in per_client
     std::string peer_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::string query_;
     bool keep_alive_ = false;
+    bool authenticated_ = false;  // a request on this connection showed the right token
     std::array<char, 4096> scratch_{};
 };
 
@@ -305,8 +326,14 @@ void PushServer::Impl::accept() {
         }
         beast::error_code ignored;
         const auto remote = socket.remote_endpoint(ignored);
-        std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
-        std::make_shared<Session>(std::move(socket), *this, std::move(peer))->read_request();
+        std::string address = remote.address().to_string();
+        std::string peer = address + ":" + std::to_string(remote.port());
+        const bool busy = per_client[address] >= opt.max_connections_per_client;
+        auto session = std::make_shared<Session>(std::move(socket), *this, std::move(address), std::move(peer));
+        if (busy)
+            session->refuse_busy();
+        else
+            session->read_request();
         accept();
     });
 }

@@ -28,7 +28,11 @@ struct ServerOptions {
     std::string token;  // what senders must present
     size_t max_body_bytes = 0;
     std::chrono::milliseconds timeout{30000};  // to send one request, to idle between requests
-    size_t max_connections = 256;              // more wait in the kernel's accept queue
+    // To send a request's headers before the connection has sent the token once: a client that
+    // connects and says nothing holds its slot this long, not `timeout`.
+    std::chrono::milliseconds header_timeout{5000};
+    size_t max_connections = 256;            // more wait in the kernel's accept queue
+    size_t max_connections_per_client = 16;  // per client address; more are answered 429 and closed
 };
 
 class Session;

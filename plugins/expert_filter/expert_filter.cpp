@@ -31,6 +31,9 @@ Micros now_micros() {
 
 class FilterExpert {
  public:
+    // IntelMQ's filter paths, each used only when the bot's `to` names it.
+    static constexpr const char* kPaths[] = {"filter_match", "filter_no_match", "action_other", nullptr};
+
     FilterExpert(const sluice::Params& params, sluice::Context& ctx) : cfg_(load_config(params, ctx)) {}
 
     sluice::Status process(sluice::Message& event, sluice::Context& ctx) {

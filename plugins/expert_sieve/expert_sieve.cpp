@@ -52,6 +52,9 @@ Program load(const sluice::Params& params, sluice::Context& ctx) {
 
 class SieveExpert {
  public:
+    // The sieve file's `path` actions name them.
+    static constexpr const char* kPaths[] = {"*", nullptr};
+
     SieveExpert(const sluice::Params& params, sluice::Context& ctx)
         : program_(load(params, ctx)), fields_(std::make_unique<EventFields>()) {}
 

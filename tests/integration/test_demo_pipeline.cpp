@@ -110,3 +110,32 @@ TEST_CASE("the summary's columns fit a long bot id and a collector has no in") {
     }
     CHECK(rows == 8);
 }
+
+TEST_CASE("var/ is created for the owner and the group only: folders 0750, files 0640") {
+    TempDir dir;
+    std::filesystem::copy(sluice::test::source_dir() / "conf", dir / "conf", std::filesystem::copy_options::recursive);
+    // Whatever umask the caller has (a login shell's 022 here), queues, dumps, logs and outputs
+    // hold whole messages: nobody outside the group reads them.
+    const auto r = run_command("umask 022; " + sluice::test::sluicectl() + " --config " +
+                               (dir / "conf" / "sluice.toml").string() + " up --until-idle --timeout 60");
+    REQUIRE(r.exit_code == 0);
+    // (A block list is meant for other readers, a DNS server: output_blocklist makes it 0644; inside
+    // var/ the folder's 0750 keeps it private all the same.)
+    size_t files = 0, folders = 0;
+    for (const char* part : {"queues", "dump", "log", "run"}) {
+        CHECK(std::filesystem::status(dir / "var" / part).permissions() == std::filesystem::perms(0750));
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "var" / part)) {
+            const auto perms = entry.symlink_status().permissions();
+            using std::filesystem::perms;
+            CAPTURE(entry.path().string());
+            CHECK((perms & (perms::others_all | perms::group_write)) == perms::none);
+            entry.is_directory() ? ++folders : ++files;
+        }
+    }
+    CHECK(std::filesystem::status(dir / "var").permissions() == std::filesystem::perms(0750));
+    CHECK(std::filesystem::status(dir / "var" / "events.jsonl").permissions() == std::filesystem::perms(0640));
+    CHECK(std::filesystem::status(dir / "var" / "dump" / "urlhaus-parser.jsonl").permissions() ==
+          std::filesystem::perms(0640));
+    CHECK(folders >= 6);  // each bot's queue folder
+    CHECK(files >= 20);   // segments, cursors, logs, counters, locks, the dump
+}

@@ -74,3 +74,54 @@ TEST_CASE("up refuses to start anything when the configuration is bad") {
     CHECK(r.output.find("nothing started") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir / "var" / "log"));
 }
+
+TEST_CASE("check refuses a path the plugin never emits to, and a number given for a string parameter") {
+    TempDir dir;
+    sluice::test::write_file(dir / "sluice.toml", config_with(R"(
+[bots.parser]
+plugin = "parser_csv"
+parameters = { columns = ["source.ip"], delimiter = 5 }
+to = { _defualt = ["filter"] }
+[bots.filter]
+plugin = "expert_filter"
+parameters = { filter_key = "source.ip", filter_value = "192.0.2.1", filter_action = "keep" }
+to = { _default = ["out"], filter_no_match = ["out"], filter_nomatch = ["out"] }
+[bots.out]
+plugin = "output_file"
+parameters = { file = "events.jsonl" }
+)"));
+    const auto r = run_command(sluicectl() + " --config " + (dir / "sluice.toml").string() + " check");
+    INFO(r.output);
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("bots.parser.to: path '_defualt' is not one parser_csv emits to (it emits to _default, "
+                        "and the host to _on_error)") != std::string::npos);
+    // expert_filter declares IntelMQ's filter paths: filter_no_match passes, the misspelt one does not.
+    CHECK(r.output.find("path 'filter_no_match'") == std::string::npos);
+    CHECK(r.output.find("bots.filter.to: path 'filter_nomatch' is not one expert_filter emits to (it emits to "
+                        "_default, filter_match, filter_no_match, action_other") != std::string::npos);
+    CHECK(r.output.find("bots.parser: parameter 'delimiter': expected a string (string), got 5") != std::string::npos);
+}
+
+TEST_CASE("a missing harmonization and an unknown plugin are named by the settings that lead to them") {
+    TempDir dir;
+    sluice::test::write_file(dir / "sluice.toml", R"([paths]
+var = "var"
+harmonization = "nope.toml"
+[bots.parser]
+plugin = "parser_cvs"
+to = []
+)");
+    const auto r = run_command(sluicectl() + " --config " + (dir / "sluice.toml").string() + " check");
+    INFO(r.output);
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("[paths] harmonization = " + (dir / "nope.toml").string() +
+                        ": no such file (set [paths] "
+                        "harmonization in ") != std::string::npos);
+    CHECK(r.output.find("add its folder to [paths] plugins or $SLUICE_PLUGIN_PATH; did you mean parser_csv?") !=
+          std::string::npos);
+    // Not set at all: the message says which default it tried.
+    sluice::test::write_file(dir / "sluice.toml", "[bots.parser]\nplugin = \"parser_csv\"\nto = []\n");
+    const auto unset = run_command(sluicectl() + " --config " + (dir / "sluice.toml").string() + " check");
+    CHECK(unset.output.find("[paths] harmonization is not set and its default " +
+                            (dir / "harmonization.toml").string() + ": no such file") != std::string::npos);
+}

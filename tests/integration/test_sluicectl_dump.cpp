@@ -43,6 +43,12 @@ TEST_CASE("dump lists, shows, replays and deletes the demo's dead letter") {
     CHECK(r.output.find("[1] ") != std::string::npos);
     CHECK(r.output.find("reason: ") != std::string::npos);
     CHECK(r.output.find("time.source") != std::string::npos);
+    // raw is shown as the failing row itself, as intelmqdump shows it; --raw keeps the Base64.
+    const std::string row_in_json = R"(\"3314392\",\"2026-13-41 07:23:09\",\"http://203.0.113.77/mips\")";
+    CHECK(r.output.find(row_in_json) != std::string::npos);
+    const auto stored = demo.ctl("dump show urlhaus-parser 1 --raw");
+    CHECK(stored.output.find(row_in_json) == std::string::npos);
+    CHECK(stored.output.find(R"("raw":"IjMzMTQzOTIiLCIyMDI2LTEzLTQxIDA3OjIzOjA5Ii)") != std::string::npos);
     r = demo.ctl("dump show urlhaus-parser 1 --json");
     CHECK(r.exit_code == 0);
     CHECK(r.output.rfind(R"([{"id":1,"time":")", 0) == 0);
@@ -108,6 +114,9 @@ TEST_CASE("a fixed dead letter replayed through the pipeline reaches the outputs
     r = demo.ctl("dump replay taxonomy 1,3 --to events-file");
     CHECK(r.exit_code == 1);
     CHECK(r.output.find("entry 3 is damaged") != std::string::npos);
+    // What went and what stayed, by number: the damaged line is one of the two left.
+    CHECK(r.output.find("replayed 1 entry (1) of taxonomy's dump into events-file's input (file); 2 entries left "
+                        "in the dump (1 damaged)") != std::string::npos);
     const std::string left = read_file(demo.dump("taxonomy"));
     CHECK(left == other + "\n" + R"({"time":"2026-01-0)" + "\n");
 
@@ -167,4 +176,56 @@ TEST_CASE("a bot name that leads out of var/dump is refused by every dump verb, 
         CHECK(r.output.find("'../../victim' is not a bot id") != std::string::npos);
     }
     CHECK(sluice::test::read_file(victim) == "{\"keep\":\"me\"}\n");
+}
+
+TEST_CASE("dump edit changes an entry by --set or in $EDITOR, checks it, and replays it") {
+    Demo demo;
+    std::filesystem::create_directories(demo.dir / "var" / "dump");
+    const auto entry = [](const std::string& feed) {
+        return R"({"time":"2026-01-02T03:04:05+00:00","bot_id":"taxonomy","source_queue":"taxonomy-queue",)"
+               R"("reason":"wrong address","message":{"__type":"Event","feed.name":")" +
+               feed +
+               R"(","source.ip":"192.0.2.99","classification.type":"blacklist",)"
+               R"("time.observation":"2026-01-02T03:04:05+00:00"}})";
+    };
+    sluice::test::write_file(demo.dump("taxonomy"), entry("BySet") + "\n" + entry("ByEditor") + "\n");
+    const std::string before = read_file(demo.dump("taxonomy"));
+
+    // A value the harmonization refuses changes nothing.
+    auto r = demo.ctl("dump edit taxonomy 1 --set source.ip=not-an-ip --to events-file");
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("--set source.ip=not-an-ip: field 'source.ip': 'not-an-ip' is not a valid IPAddress") !=
+          std::string::npos);
+    CHECK(read_file(demo.dump("taxonomy")) == before);
+    CHECK(demo.ctl("dump edit taxonomy 1-2 --set source.ip=192.0.2.1").exit_code == 2);  // one entry at a time
+
+    r = demo.ctl("dump edit taxonomy 1 --set source.ip=192.0.2.98 --unset time.observation --to events-file");
+    INFO(r.output);
+    CHECK(r.exit_code == 0);
+    CHECK(r.output.find("edited entry 1 of taxonomy's dump and replayed it into events-file's input (file)") !=
+          std::string::npos);
+    CHECK(count_lines(demo.dump("taxonomy")) == 1);
+
+    // The editor: whatever $EDITOR is, given the file; what it leaves must still be a message.
+    const std::string edit = "dump edit taxonomy 1 --to events-file";
+    r = run_command("EDITOR='sed -i s/__type/no_type/' " + sluice::test::sluicectl() + " --config " +
+                    demo.config.string() + " " + edit);
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find("the edited message is refused") != std::string::npos);
+    CHECK(count_lines(demo.dump("taxonomy")) == 1);
+    r = run_command("EDITOR='sed -i s/192.0.2.99/192.0.2.97/' " + sluice::test::sluicectl() + " --config " +
+                    demo.config.string() + " " + edit);
+    CHECK(r.exit_code == 0);
+    CHECK(count_lines(demo.dump("taxonomy")) == 0);
+
+    r = demo.ctl("up --until-idle --timeout 60 events-file");
+    CHECK(r.exit_code == 0);
+    const std::string events = read_file(demo.dir / "var" / "events.jsonl");
+    CHECK(events.find(R"("feed.name":"BySet","source.ip":"192.0.2.98")") != std::string::npos);
+    CHECK(events.find(R"("feed.name":"ByEditor","source.ip":"192.0.2.97")") != std::string::npos);
+    // --unset took time.observation out of the first; the editor left the second's.
+    const std::string by_set = events.substr(0, events.find('\n'));
+    CHECK(by_set.find("BySet") != std::string::npos);
+    CHECK(by_set.find("time.observation") == std::string::npos);
+    CHECK(events.find(R"("time.observation":"2026-01-02T03:04:05+00:00")") != std::string::npos);
 }

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "demo_copy.hpp"
+#include "sluice/brokers/file_queue.hpp"
 #include "test_support.hpp"
 
 using sluice::test::eventually;
@@ -188,8 +189,8 @@ TEST_CASE("up serves per-bot counters on /metrics and /health follows the hosts"
     // outputs read it.
     CHECK(eventually(
         [&] {
-            return sample(http_get(port, "/metrics").body,
-                          R"(sluice_queue_messages{bot="taxonomy",transport="file"})") == 0;
+            return sample(http_get(port, "/metrics").body, R"(sluice_queue_bytes{bot="taxonomy",transport="file"})") ==
+                   0;
         },
         10));
 
@@ -255,6 +256,45 @@ TEST_CASE("sluicectl metrics serves the last counters and 503 while the botnet i
     CHECK(sluice::test::wait_exit(server, 10) == 0);
 }
 
+TEST_CASE("a scrape takes a file queue's backlog from its sizes and reads none of its records") {
+    Demo demo;
+    // 100,000 records (some 30 MB) wait in taxonomy's input; nothing runs.
+    {
+        auto producer = sluice::open_file_producer(demo.dir / "var" / "queues" / "taxonomy");
+        const std::string event =
+            R"({"__type":"Event","classification.type":"scanner","source.ip":"192.0.2.1","extra.pad":")" +
+            std::string(250, 'x') + "\"}";
+        std::vector<std::string_view> batch(1000, event);
+        for (int i = 0; i < 100; ++i) REQUIRE(producer->append(batch, {}));
+    }
+    const auto log = demo.dir / "metrics.log";
+    const int server = sluice::test::spawn(
+        {sluice::test::sluicectl(), "--config", demo.config.string(), "metrics", "--listen", "127.0.0.1:0"}, log);
+    const int port = announced_port(log);
+    REQUIRE_MESSAGE(port > 0, read_file(log));
+    // What the server process has read, by the kernel's count (read(2) and friends, sockets too).
+    const auto bytes_read = [server] {
+        std::istringstream io(read_file("/proc/" + std::to_string(server) + "/io"));
+        for (std::string key; io >> key;) {
+            long long n = 0;
+            io >> n;
+            if (key == "rchar:") return n;
+        }
+        return -1LL;
+    };
+    const long long before = bytes_read();
+    const auto m = http_get(port, "/metrics");
+    const long long after = bytes_read();
+    CHECK(m.status == 200);
+    const long long backlog = sample(m.body, R"(sluice_queue_bytes{bot="taxonomy",transport="file"})");
+    CHECK(backlog > 25'000'000);
+    CHECK(m.body.find(R"(sluice_queue_messages{bot="taxonomy",transport="file"})") == std::string::npos);
+    CHECK(before >= 0);
+    CHECK_MESSAGE(after - before < 1'000'000, "a scrape read " << after - before << " bytes");
+    ::kill(server, SIGTERM);
+    CHECK(sluice::test::wait_exit(server, 10) == 0);
+}
+
 TEST_CASE("systemd prints one unit per bot instance and enables the enabled bots") {
     Demo demo;
     auto r = demo.ctl("systemd");
@@ -266,6 +306,9 @@ TEST_CASE("systemd prints one unit per bot instance and enables the enabled bots
     CHECK(r.output.find("Restart=always\n") != std::string::npos);
     CHECK(r.output.find("ReadWritePaths=" + (demo.dir / "var").lexically_normal().string()) != std::string::npos);
     CHECK(r.output.find("ProtectSystem=strict\n") != std::string::npos);
+    // An unprivileged user, and queues, dumps and logs private to its group.
+    CHECK(r.output.find("\nUser=sluice\nGroup=sluice\n") != std::string::npos);
+    CHECK(r.output.find("\nUMask=0027\n") != std::string::npos);
     CHECK(r.output.find(" metrics --listen 127.0.0.1:9120\n") != std::string::npos);
     CHECK(r.output.find("systemctl enable --now sluice@taxonomy\n") != std::string::npos);
     CHECK(r.output.find("systemctl enable --now sluice@urlhaus-collector") == std::string::npos);  // scheduled

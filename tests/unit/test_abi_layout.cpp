@@ -23,7 +23,8 @@ TEST_CASE("sluice_bot_desc keeps its 1.0 layout (LP64)") {
     CHECK(offsetof(sluice_bot_desc, flush) == 80);
     CHECK(offsetof(sluice_bot_desc, on_durable) == 88);
     CHECK(offsetof(sluice_bot_desc, destroy) == 96);
-    CHECK(sizeof(sluice_bot_desc) == 104);
+    CHECK(offsetof(sluice_bot_desc, paths) == 104);  // since 1.1
+    CHECK(sizeof(sluice_bot_desc) == 112);
 }
 
 TEST_CASE("sluice_param_def and sluice_str keep their 1.0 layout") {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "check.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include "sluice/core/harmonization.hpp"
@@ -11,12 +12,36 @@
 
 namespace sluice::ctl {
 
+namespace {
+
+// The paths in a bot's `to` its plugin never emits to (it declares them since ABI 1.1): a
+// misspelt `_defualt` would otherwise pass and every message fail at run time.
+std::vector<std::string> undeclared_paths(const sluice_bot_desc& desc, const BotConfig& b) {
+    if (!desc.paths) return {};  // a 1.0 plugin: not declared, anything goes
+    std::vector<std::string> declared{"_default"};
+    for (const char* const* p = desc.paths; *p; ++p) {
+        if (std::string_view(*p) == "*") return {};  // its parameters name the rest
+        declared.emplace_back(*p);
+    }
+    std::vector<std::string> problems;
+    for (const auto& [path, targets] : b.paths) {
+        if (path == "_on_error" || std::find(declared.begin(), declared.end(), path) != declared.end()) continue;
+        std::string known;
+        for (const auto& d : declared) known += (known.empty() ? "" : ", ") + d;
+        problems.push_back("path '" + path + "' is not one " + std::string(desc.name) + " emits to (it emits to " +
+                           known + ", and the host to _on_error)");
+    }
+    return problems;
+}
+
+}  // namespace
+
 std::vector<std::string> check_config(const std::string& file, Config& cfg, std::map<std::string, CheckedBot>& bots) {
     std::vector<std::string> errors;
     cfg = load_config(file, errors);
     if (!errors.empty()) return errors;
     try {
-        (void)Harmonization::load(cfg.harmonization);
+        (void)load_harmonization(cfg);
     } catch (const std::exception& e) {
         errors.push_back(e.what());
     }
@@ -29,6 +54,7 @@ std::vector<std::string> check_config(const std::string& file, Config& cfg, std:
             std::vector<std::string> param_errors;
             (void)validate_params(plugin.desc(), b.parameters_json, param_errors);
             for (const auto& e : param_errors) errors.push_back("bots." + id + ": " + e);
+            for (const auto& e : undeclared_paths(plugin.desc(), b)) errors.push_back("bots." + id + ".to: " + e);
             const uint32_t kind = plugin.desc().kind;
             if (kind != SLUICE_KIND_OUTPUT && b.paths.empty() && b.enabled)
                 errors.push_back("bots." + id + ": a " + std::string(kind_name(kind)) +

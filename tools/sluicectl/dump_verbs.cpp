@@ -1,17 +1,28 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "dump_verbs.hpp"
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <sluice/codec.hpp>
+
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <set>
 #include <stdexcept>
 
 #include "check.hpp"
+#include "cli_error.hpp"
 #include "dump_store.hpp"
 #include "sluice/core/config.hpp"
+#include "sluice/core/harmonization.hpp"
 #include "sluice/core/message.hpp"
 #include "sluice/core/plugin.hpp"
 #include "transport_factory.hpp"
@@ -31,6 +42,8 @@ struct DumpArgs {
     std::vector<std::string> ids;
     std::string to;
     bool json = false;
+    bool raw = false;                       // show: raw as stored (Base64), not decoded
+    std::vector<std::string> sets, unsets;  // edit: --set key=value, --unset key
 };
 
 DumpArgs parse(const std::vector<std::string>& args) {
@@ -39,6 +52,12 @@ DumpArgs parse(const std::vector<std::string>& args) {
         const auto& w = args[i];
         if (w == "--json")
             a.json = true;
+        else if (w == "--raw")
+            a.raw = true;
+        else if (w == "--set" && i + 1 < args.size())
+            a.sets.push_back(args[++i]);
+        else if (w == "--unset" && i + 1 < args.size())
+            a.unsets.push_back(args[++i]);
         else if (w == "--to" && i + 1 < args.size())
             a.to = args[++i];
         else if (w.rfind("--", 0) == 0)
@@ -50,7 +69,7 @@ DumpArgs parse(const std::vector<std::string>& args) {
         else
             a.ids.push_back(w);
     }
-    if (a.action.empty()) throw Usage("name an action: list, show, replay or delete");
+    if (a.action.empty()) throw Usage("name an action: list, show, edit, replay or delete");
     return a;
 }
 
@@ -140,6 +159,35 @@ int list(const Config& cfg, bool json) {
     return 0;
 }
 
+// The message with its raw decoded into text, as intelmqdump shows it: the failing line as it
+// came, not Base64. Bytes that are not UTF-8 show as U+FFFD; a raw that is not Base64 stays.
+std::string with_raw_decoded(const std::string& message) {
+    rapidjson::Document d;
+    d.Parse(message.data(), message.size());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("raw") || !d["raw"].IsString()) return message;
+    std::string text;
+    try {
+        text = base64::decode(std::string_view(d["raw"].GetString(), d["raw"].GetStringLength()));
+    } catch (const base64::DecodeError&) {
+        return message;
+    }
+    std::string out = "{";
+    for (const auto& m : d.GetObject()) {
+        if (out.size() > 1) out += ',';
+        append_json_string(out, std::string_view(m.name.GetString(), m.name.GetStringLength()));
+        out += ':';
+        if (std::string_view(m.name.GetString(), m.name.GetStringLength()) == "raw") {
+            append_json_string(out, text);
+        } else {
+            rapidjson::StringBuffer buffer;
+            rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+            m.value.Accept(writer);
+            out.append(buffer.GetString(), buffer.GetSize());
+        }
+    }
+    return out + "}";
+}
+
 int show(const Config& cfg, const DumpArgs& a) {
     require_bot(cfg, a.bot);
     const auto entries = read_dump(cfg.dump_file(a.bot));
@@ -155,7 +203,8 @@ int show(const Config& cfg, const DumpArgs& a) {
         } else {
             std::cout << "[" << id << "] " << e.time << " " << e.bot_id
                       << (e.source_queue.empty() ? "" : " (" + e.source_queue + ")") << "\n    reason: " << e.reason
-                      << "\n    message: " << e.message << "\n";
+                      << "\n    message: " << (a.raw || !e.message_is_json ? e.message : with_raw_decoded(e.message))
+                      << "\n";
         }
     }
     if (a.json) std::cout << out << "]\n";
@@ -232,12 +281,33 @@ bool is_collector(const Config& cfg, const std::string& bot) {
     }
 }
 
-int replay(const Config& cfg, const DumpArgs& a) {
-    require_bot(cfg, a.bot);
+// The bot whose input entries go back into: --to, else the dump's own bot; never a collector.
+std::string replay_target(const Config& cfg, const DumpArgs& a) {
     const std::string target = a.to.empty() ? a.bot : a.to;
     if (!cfg.bots.count(target)) throw Usage("--to: no bot '" + target + "' in " + cfg.file.string());
     if (is_collector(cfg, target))
         throw Usage(target + " is a collector: it has no input to replay into (use --to <bot>)");
+    return target;
+}
+
+// Appends `records` to `target`'s input and returns the transport; throws, leaving the dump as it
+// is, when they are not durable there within kReplayTimeout.
+std::string inject(const Config& cfg, const std::string& target, const std::vector<std::string_view>& records) {
+    const std::string transport = input_transport(cfg, target);
+    auto transports = make_transport_factory();
+    auto producer = transports->producer(cfg, EdgeTarget{target, transport});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(kReplayTimeout);
+    // append() returns only when the records are durable in the target's queue.
+    if (!producer->append(records, [&] { return std::chrono::steady_clock::now() > deadline; }))
+        throw std::runtime_error("could not re-inject into " + target + "'s input over " + transport + " within " +
+                                 std::to_string(static_cast<int>(kReplayTimeout)) +
+                                 " s (queue full, or its host not running?); the dump is unchanged");
+    return transport;
+}
+
+int replay(const Config& cfg, const DumpArgs& a) {
+    require_bot(cfg, a.bot);
+    const std::string target = replay_target(cfg, a);
     const auto file = cfg.dump_file(a.bot);
     std::vector<DumpEntry> chosen;
     std::vector<size_t> damaged;
@@ -254,23 +324,22 @@ int replay(const Config& cfg, const DumpArgs& a) {
     // Not under the dump lock: re-injecting into the bot's own input over zmq waits for its host,
     // which may itself be waiting for the lock to dump something.
     SignalsDeferred deferred;
-    const std::string transport = input_transport(cfg, target);
+    std::string transport = input_transport(cfg, target);
     std::vector<size_t> replayed;
+    size_t gone_meanwhile = 0;  // replayed, but already removed from the dump by someone else
     if (!chosen.empty()) {
         std::vector<std::string_view> records;
         for (const auto& e : chosen) records.emplace_back(e.message);
-        auto transports = make_transport_factory();
-        auto producer = transports->producer(cfg, EdgeTarget{target, transport});
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(kReplayTimeout);
-        // append() returns only when the records are durable in the target's queue.
-        if (!producer->append(records, [&] { return std::chrono::steady_clock::now() > deadline; }))
-            throw std::runtime_error("could not re-inject into " + target + "'s input over " + transport + " within " +
-                                     std::to_string(static_cast<int>(kReplayTimeout)) +
-                                     " s (queue full, or its host not running?); the dump is unchanged");
-        remove_entries(file, chosen);
+        transport = inject(cfg, target, records);
+        gone_meanwhile = chosen.size() - remove_entries(file, chosen);
         for (const auto& e : chosen) replayed.push_back(e.id);
     }
-    const size_t remaining = read_dump(file).size();
+    // What is left, read after the removal: entries the host dumped meanwhile count, and so do
+    // damaged ones, which are never replayed.
+    const auto left = read_dump(file);
+    const size_t remaining = left.size();
+    const size_t remaining_damaged =
+        static_cast<size_t>(std::count_if(left.begin(), left.end(), [](const DumpEntry& e) { return e.damaged; }));
     if (a.json) {
         std::cout << "{\"bot\":";
         std::string s;
@@ -280,13 +349,105 @@ int replay(const Config& cfg, const DumpArgs& a) {
         s += ",\"transport\":";
         append_json_string(s, transport);
         std::cout << s << ",\"replayed\":" << ids_json(replayed) << ",\"damaged\":" << ids_json(damaged)
-                  << ",\"remaining\":" << remaining << "}\n";
+                  << ",\"remaining\":" << remaining << ",\"remaining_damaged\":" << remaining_damaged
+                  << ",\"removed_meanwhile\":" << gone_meanwhile << "}\n";
     } else {
-        std::cout << "replayed " << plural(replayed.size(), "entry", "entries") << " of " << a.bot << "'s dump into "
-                  << target << "'s input (" << transport << "); " << remaining << " left in the dump\n";
+        std::cout << "replayed " << plural(replayed.size(), "entry", "entries");
+        if (!replayed.empty()) {
+            std::cout << " (";
+            for (size_t i = 0; i < replayed.size(); ++i) std::cout << (i ? "," : "") << replayed[i];
+            std::cout << ")";
+        }
+        std::cout << " of " << a.bot << "'s dump into " << target << "'s input (" << transport << "); "
+                  << plural(remaining, "entry", "entries") << " left in the dump";
+        if (remaining_damaged) std::cout << " (" << remaining_damaged << " damaged)";
+        std::cout << "\n";
+        if (gone_meanwhile)
+            std::cerr << plural(gone_meanwhile, "entry", "entries")
+                      << " had already been removed from the dump meanwhile (by another sluicectl) and may now be "
+                         "in the input twice\n";
         for (size_t id : damaged) std::cerr << "entry " << id << " is damaged and was not replayed\n";
     }
     return damaged.empty() ? 0 : 1;
+}
+
+// The text after $VISUAL or $EDITOR (else vi) edited it in a temporary file.
+std::string edit_in_editor(const std::string& text) {
+    std::string path = (std::filesystem::temp_directory_path() / "sluice-dump-edit-XXXXXX.json").string();
+    const int fd = ::mkstemps(path.data(), 5);
+    if (fd < 0)
+        throw std::runtime_error("cannot make a temporary file for the editor: " + std::string(strerror(errno)));
+    ::close(fd);
+    struct Remove {
+        std::string p;
+        ~Remove() { std::filesystem::remove(p); }
+    } remove{path};
+    {
+        std::ofstream out(path);
+        out << text << "\n";
+    }
+    const char* visual = std::getenv("VISUAL");
+    const char* editor = visual && *visual ? visual : std::getenv("EDITOR");
+    const std::string command = std::string(editor && *editor ? editor : "vi") + " '" + path + "'";
+    if (const int rc = std::system(command.c_str()); rc != 0)
+        throw std::runtime_error("the editor (" + command + ") exited with " + std::to_string(rc) +
+                                 "; the dump is unchanged");
+    std::ifstream in(path);
+    std::string edited((std::istreambuf_iterator<char>(in)), {});
+    while (!edited.empty() && (edited.back() == '\n' || edited.back() == '\r')) edited.pop_back();
+    return edited;
+}
+
+// intelmqdump's edit-before-replay: one entry's message, changed in $EDITOR or by --set/--unset,
+// checked against the harmonization, put into the bot's (or --to's) input, and removed from the dump.
+int edit(const Config& cfg, const DumpArgs& a) {
+    require_bot(cfg, a.bot);
+    const std::string target = replay_target(cfg, a);
+    const auto file = cfg.dump_file(a.bot);
+    const auto entries = read_dump(file);
+    if (a.ids.size() != 1) throw Usage("name the one entry to edit");
+    const auto ids = parse_entry_ids(a.ids, entries.size());
+    if (ids.size() != 1) throw Usage("name the one entry to edit");
+    const DumpEntry entry = entries[*ids.begin() - 1];
+    if (entry.damaged) throw Usage("entry " + std::to_string(entry.id) + " is damaged: delete it");
+    if (!entry.message_is_json)
+        throw Usage("entry " + std::to_string(entry.id) + " holds a record, not a message: nothing to edit");
+
+    const std::string text = a.sets.empty() && a.unsets.empty() ? edit_in_editor(entry.message) : entry.message;
+    const Harmonization harmonization = load_harmonization(cfg);
+    Message message(MessageType::event, harmonization);
+    std::string why;
+    if (!Message::decode(text, message, why))
+        throw CliError("the edited message is refused: " + why + "; the dump is unchanged", 1);
+    for (const std::string& set : a.sets) {
+        const size_t eq = set.find('=');
+        if (eq == std::string::npos || eq == 0) throw Usage("--set takes key=value, not '" + set + "'");
+        const SetResult r = message.set(set.substr(0, eq), set.substr(eq + 1), true, false, &why);
+        if (r != SetResult::ok) throw CliError("--set " + set + ": " + why + "; the dump is unchanged", 1);
+    }
+    for (const std::string& key : a.unsets)
+        if (!message.remove(key)) throw CliError("--unset " + key + ": the message has no such field", 1);
+    std::string json;
+    message.to_json(json);
+
+    SignalsDeferred deferred;
+    const std::string transport = inject(cfg, target, {json});
+    const bool removed = remove_entries(file, {entry}) == 1;
+    if (a.json) {
+        std::string s = "{\"bot\":";
+        append_json_string(s, a.bot);
+        s += ",\"to\":";
+        append_json_string(s, target);
+        s += ",\"transport\":";
+        append_json_string(s, transport);
+        s += ",\"replayed\":[" + std::to_string(entry.id) + "],\"message\":" + json;
+        std::cout << s << "}\n";
+    } else {
+        std::cout << "edited entry " << entry.id << " of " << a.bot << "'s dump and replayed it into " << target
+                  << "'s input (" << transport << ")\n";
+    }
+    if (!removed) std::cerr << "the entry had already left the dump meanwhile (by another sluicectl)\n";
+    return 0;
 }
 
 int erase(const Config& cfg, const DumpArgs& a) {
@@ -327,7 +488,8 @@ int run_dump(const std::string& config, const std::vector<std::string>& args) {
     if (a.action == "show") return show(cfg, a);
     if (a.action == "replay") return replay(cfg, a);
     if (a.action == "delete") return erase(cfg, a);
-    throw Usage("unknown action '" + a.action + "': list, show, replay or delete");
+    if (a.action == "edit") return edit(cfg, a);
+    throw Usage("unknown action '" + a.action + "': list, show, edit, replay or delete");
 }
 
 }  // namespace sluice::ctl

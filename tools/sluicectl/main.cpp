@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // sluicectl: operate a Sluice botnet. The verbs follow intelmqctl's.
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -45,7 +47,11 @@ int usage(std::ostream& os, int code) {
           "                                             --msg: taken from its input); --dry-run sends and\n"
           "                                             acknowledges nothing (exit 1: the bot failed it)\n"
           "  dump list [--json]                         every bot's dump (dead letters) with its entry count\n"
-          "  dump show <bot> [ids] [--json]             entries: time, reason, message (ids: 3, 1,4, 2-5, all)\n"
+          "  dump show <bot> [ids] [--raw] [--json]     entries: time, reason, message with raw decoded (--raw:\n"
+          "                                             as stored, Base64; ids: 3, 1,4, 2-5, all)\n"
+          "  dump edit <bot> <id> [--set key=value]... [--unset key]... [--to <bot>] [--json]\n"
+          "                                             change one entry (in $VISUAL/$EDITOR without --set),\n"
+          "                                             check it against the harmonization, replay it\n"
           "  dump replay <bot> ids|all [--to <bot>] [--json]\n"
           "                                             re-inject entries into the bot's (or another bot's)\n"
           "                                             input, then remove them from the dump\n"
@@ -65,6 +71,9 @@ int usage(std::ostream& os, int code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // var/ holds whole messages (queues, dumps) and logs: group-readable at most, whatever umask
+    // the caller had (files 0640, folders 0750). systemd units set the same (UMask=0027).
+    ::umask(027);
     std::string config = std::getenv("SLUICE_CONFIG") ? std::getenv("SLUICE_CONFIG") : "conf/sluice.toml";
     std::vector<std::string> args;
     for (int i = 1; i < argc; ++i) {

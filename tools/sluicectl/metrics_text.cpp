@@ -114,11 +114,31 @@ std::string render_metrics(const Config& cfg, TransportFactory& transports) {
             if (!b.remote) f.sample(bot_label(id), host_running(cfg, id) ? 1 : 0);
     }
     {
+        // A file queue's backlog by its sizes (segment lengths past the cursor, from stat): a
+        // scrape, which anyone who reaches the port may send, never reads the records themselves.
+        Family f(out, "sluice_queue_bytes", "gauge",
+                 "Bytes waiting in the bot's file queue (not yet acknowledged by its consumer).");
+        for (const auto& [id, b] : cfg.bots) {
+            const auto inputs = cfg.input_transports(id);
+            if (b.remote || cfg.producers_of(id).empty() ||
+                std::find(inputs.begin(), inputs.end(), "file") == inputs.end())
+                continue;
+            try {
+                f.sample(bot_label(id) + ",transport=\"file\"",
+                         static_cast<long long>(file_queue_backlog_bytes(cfg.queue_dir(id))));
+            } catch (const std::exception&) {
+                // unreadable: absent, as below
+            }
+        }
+    }
+    {
         Family f(out, "sluice_queue_messages", "gauge",
-                 "Messages waiting in the bot's input, per transport (a broker that does not answer is left out).");
+                 "Messages waiting in the bot's input over amqp (the broker's count) and zmq (in flight); "
+                 "file queues: sluice_queue_bytes, or sluicectl list queues for the exact count.");
         for (const auto& [id, b] : cfg.bots) {
             if (b.remote || cfg.producers_of(id).empty()) continue;
             for (const auto& transport : cfg.input_transports(id)) {
+                if (transport == "file") continue;  // counting them means reading them
                 try {
                     const QueueStats q = transports.stats(cfg, id, transport);
                     f.sample(bot_label(id) + ",transport=\"" + label(transport) + "\"",

@@ -213,7 +213,7 @@ int run_bot(const RunOptions& o) {
     std::shared_ptr<const Harmonization> harmonization;
     std::unique_ptr<BotInstance> bot;
     try {
-        harmonization = std::make_shared<const Harmonization>(Harmonization::load(cfg.harmonization));
+        harmonization = std::make_shared<const Harmonization>(load_harmonization(cfg));
         auto plugin = std::make_shared<Plugin>(find_plugin(b.plugin, plugin_search_path(cfg.plugin_path)));
         bot = std::make_unique<BotInstance>(plugin, b.parameters_json, harmonization, log, hooks);
     } catch (const std::exception& e) {

@@ -72,7 +72,9 @@ int run_systemd(const SystemdOptions& o) {
                  "# SIGTERM lets the host finish and acknowledge its batch before it exits.\n"
                  "KillSignal=SIGTERM\n"
                  "TimeoutStopSec=30\n"
-                 "NoNewPrivileges=yes\n";
+                 "NoNewPrivileges=yes\n"
+                 "# Queues, dumps (whole messages) and logs readable by the sluice group only.\n"
+                 "UMask=0027\n";
     if (!o.user)
         std::cout << "ProtectSystem=strict\n"
                   << "# Add every folder an output bot writes to outside the var folder.\n"
@@ -81,8 +83,12 @@ int run_systemd(const SystemdOptions& o) {
                      "ProtectKernelTunables=yes\n"
                      "ProtectControlGroups=yes\n"
                      "RestrictSUIDSGID=yes\n"
-                     "# Run as an unprivileged user that owns the var folder, e.g.:\n"
-                     "#User=sluice\n";
+                     "# An unprivileged user that owns the var folder; create it with\n"
+                     "#   useradd --system --home-dir "
+                  << arg(cfg.var_dir.string()) << " --shell /usr/sbin/nologin sluice\n"
+                  << "#   chown -R sluice:sluice " << arg(cfg.var_dir.string()) << "\n"
+                  << "User=sluice\n"
+                     "Group=sluice\n";
     std::cout << "\n[Install]\nWantedBy=" << wanted_by << "\n\n";
 
     std::cout << "# ---- sluice-metrics.service ----\n"
@@ -98,11 +104,13 @@ int run_systemd(const SystemdOptions& o) {
               << "Restart=always\n"
                  "RestartSec=2\n"
                  "KillSignal=SIGTERM\n"
-                 "NoNewPrivileges=yes\n";
+                 "NoNewPrivileges=yes\n"
+                 "UMask=0027\n";
     if (!o.user)
         std::cout << "ProtectSystem=strict\n"
                      "PrivateTmp=yes\n"
-                     "#User=sluice\n";
+                     "User=sluice\n"
+                     "Group=sluice\n";
     std::cout << "\n[Install]\nWantedBy=" << wanted_by << "\n\n";
 
     // The host limits itself too (RLIMIT_DATA); the cgroup limit also bounds what its children and

@@ -25,8 +25,14 @@ bool listening(int port) {
     return ok;
 }
 
-PushClient::PushClient(int port) {
+PushClient::PushClient(int port, const char* source) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (source) {  // another loopback address (127.0.0.0/8): another client, as the server sees it
+        sockaddr_in from{};
+        from.sin_family = AF_INET;
+        REQUIRE(::inet_pton(AF_INET, source, &from.sin_addr) == 1);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));

@@ -23,7 +23,8 @@ struct HttpAnswer {
 
 class PushClient {
  public:
-    explicit PushClient(int port);  // connects; fails the test when it cannot
+    // Connects (from `source`, e.g. "127.0.0.2", when given); fails the test when it cannot.
+    explicit PushClient(int port, const char* source = nullptr);
     ~PushClient();
     PushClient(const PushClient&) = delete;
     PushClient& operator=(const PushClient&) = delete;

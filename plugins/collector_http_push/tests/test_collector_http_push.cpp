@@ -262,6 +262,49 @@ TEST_CASE("collector_http_push is not held up by a slow sender and closes it aft
     CHECK(push.emitted.size() == 1);
 }
 
+TEST_CASE("collector_http_push: 300 silent connections from one address leave room for a valid sender") {
+    const int port = sluice::test::free_port();
+    PushBot push(params(port, R"("header_timeout": 0.5, "timeout": 30)"));
+    // One address opens 300 connections and sends nothing (no token, no headers).
+    std::vector<std::unique_ptr<PushClient>> idle;
+    for (int i = 0; i < 300; ++i) idle.push_back(std::make_unique<PushClient>(port, "127.0.0.2"));
+    std::vector<int> status(idle.size(), 0);
+    std::vector<bool> closed(idle.size(), false);
+    const auto look = [&] {
+        for (size_t i = 0; i < idle.size(); ++i) {
+            if (closed[i]) continue;
+            const HttpAnswer a = idle[i]->answer(0.001);
+            if (a.status) status[i] = a.status;
+            closed[i] = a.closed;
+        }
+    };
+    // Meanwhile a valid sender from another address; before, it got no answer for as long as the
+    // silent ones held every connection slot (30 s each).
+    PushClient valid(port);
+    valid.post("/submit", "valid", kBearer);
+    HttpAnswer answer;
+    for (int round = 0; round < 10 && answer.status == 0; ++round) {
+        push.round();
+        look();
+        answer = valid.answer(0.01);
+    }
+    CHECK(answer.status == 202);
+    REQUIRE(push.emitted.size() == 1);
+    CHECK(raw_of(push.emitted[0]) == "valid");
+    // Beyond 16 at a time the address was answered 429; the ones let in were closed without an
+    // answer after header_timeout (0.5 s), not after the 30 s of timeout: within these rounds,
+    // every one of the 300 is closed.
+    for (int round = 0; round < 4; ++round) {
+        push.round();
+        look();
+    }
+    const auto refused = std::count(status.begin(), status.end(), 429);
+    CHECK(refused >= 250);
+    CHECK(std::count(status.begin(), status.end(), 0) == 300 - refused);
+    CHECK(std::count(closed.begin(), closed.end(), true) == 300);
+    CHECK(push.counters["connections_refused"] == refused);
+}
+
 TEST_CASE("collector_http_push refuses to start without exactly one token or with a bad parameter, naming it") {
     const int port = sluice::test::free_port();
     const std::string p = std::to_string(port);

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 0
+#define SLUICE_ABI_MINOR 1
 
 /* The exported entry point's name, as a string for dlsym. */
 #define SLUICE_BOT_ENTRY_SYMBOL "sluice_bot_entry_v1"
@@ -221,6 +221,12 @@ typedef struct sluice_bot_desc {
      * move what they read here, not earlier). May be NULL. */
     void (*on_durable)(void* state, sluice_ctx* ctx);
     void (*destroy)(void* state);
+
+    /* since 1.1: the paths the bot emits to besides "_default" (and the host's "_on_error"), a
+     * NULL-terminated list; "*" in it means "and the paths its parameters name" (expert_sieve).
+     * NULL: not declared (a 1.0 plugin), and `sluicectl check` accepts any path in its `to`;
+     * otherwise check refuses a path the bot never emits to (a misspelt `_defualt`). */
+    const char* const* paths;
 } sluice_bot_desc;
 
 /* The one symbol a plugin exports. */

@@ -167,7 +167,8 @@ class Context {
     // Sends a copy of the message; throws when the path is not configured and required.
     void emit(const Message& m, std::string_view path = {}) {
         if (api_->emit(ctx_, m.msg_, to_str(path)) != 0)
-            throw std::runtime_error("emit to path '" + std::string(path) + "' failed");
+            throw std::runtime_error("emit to path '" + std::string(path.empty() ? "_default" : path) +
+                                     "' failed: the bot's `to` names no such path");
     }
     // Sends only if the path is configured; returns whether it was.
     bool emit_if_configured(const Message& m, std::string_view path) {
@@ -360,6 +361,17 @@ constexpr auto on_durable_fn() {
         return static_cast<void (*)(void*, sluice_ctx*)>(nullptr);
 }
 
+// The paths a bot emits to besides "_default": its `static constexpr const char* kPaths[]`
+// (ending with nullptr) if it has one, else none.
+inline constexpr const char* kNoPaths[] = {nullptr};
+template <class Bot>
+constexpr const char* const* paths_of() {
+    if constexpr (requires { Bot::kPaths; })
+        return Bot::kPaths;
+    else
+        return kNoPaths;
+}
+
 }  // namespace detail
 }  // namespace sluice
 
@@ -388,6 +400,7 @@ constexpr auto on_durable_fn() {
         ::sluice::detail::flush_fn<Bot>(),                                                           \
         ::sluice::detail::on_durable_fn<Bot>(),                                                      \
         &::sluice::detail::destroy<Bot>,                                                             \
+        ::sluice::detail::paths_of<Bot>(),                                                           \
     };                                                                                               \
     }                                                                                                \
     extern "C" SLUICE_BOT_EXPORT const sluice_bot_desc* sluice_bot_entry_v1(void) { return &sluice_desc_; }

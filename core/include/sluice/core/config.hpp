@@ -101,6 +101,7 @@ struct Config {
     std::filesystem::path base_dir;  // its folder: relative paths start here
     std::filesystem::path var_dir;   // queues, dumps, run state
     std::filesystem::path harmonization;
+    bool harmonization_set = false;  // [paths] harmonization given (else the default next to the file)
     std::vector<std::filesystem::path> plugin_path;
     uint64_t file_queue_max_bytes = 1ull << 30;
     uint64_t file_queue_segment_bytes = 16ull << 20;
@@ -136,5 +137,10 @@ bool transport_available(const std::string& name);
 // empty, start with '.', or hold '/', '\\', white space or a control character (NUL included).
 // Checked by the configuration and by every command that builds a path from an id it was given.
 bool valid_bot_id(std::string_view id);
+
+class Harmonization;
+// The harmonization the configuration names; throws naming the setting ([paths] harmonization)
+// and the file it led to when that file is missing or refused.
+Harmonization load_harmonization(const Config& cfg);
 
 }  // namespace sluice
