@@ -64,9 +64,23 @@ AmqpConnection::AmqpConnection(const AmqpSettings& settings) {
 AmqpConnection::~AmqpConnection() {
     if (!state_) return;
     // Closing politely may fail on a dead socket; destroying the state frees everything anyway.
-    if (channel_open_) (void)amqp_channel_close(state_, 1, AMQP_REPLY_SUCCESS);
-    (void)amqp_connection_close(state_, AMQP_REPLY_SUCCESS);
+    // After the broker closed the connection there is nobody to answer (a polite close would wait
+    // its whole RPC time-out): only the state goes.
+    if (channel_open_ && !closed_by_broker_) (void)amqp_channel_close(state_, 1, AMQP_REPLY_SUCCESS);
+    if (!closed_by_broker_) (void)amqp_connection_close(state_, AMQP_REPLY_SUCCESS);
     amqp_destroy_connection(state_);
+}
+
+void AmqpConnection::note_closed_by_broker(const amqp_rpc_reply_t& r) const {
+    if (r.reply.id == AMQP_CHANNEL_CLOSE_METHOD) {
+        channel_open_ = false;
+        amqp_channel_close_ok_t ok{};
+        (void)amqp_send_method(state_, 1, AMQP_CHANNEL_CLOSE_OK_METHOD, &ok);
+    } else if (r.reply.id == AMQP_CONNECTION_CLOSE_METHOD) {
+        closed_by_broker_ = true;
+        amqp_connection_close_ok_t ok{};
+        (void)amqp_send_method(state_, 0, AMQP_CONNECTION_CLOSE_OK_METHOD, &ok);
+    }
 }
 
 void AmqpConnection::check_status(int status, const std::string& what) const {
@@ -80,8 +94,26 @@ void AmqpConnection::check(const amqp_rpc_reply_t& r, const std::string& what) c
         case AMQP_RESPONSE_NONE:
             throw QueueError("amqp " + display_ + ": " + what + ": no reply");
         case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+            // "unexpected protocol state" means a frame came that the call did not wait for: the
+            // broker closing the connection or channel (a forced close, a password changed). Read
+            // it, and say what the broker said instead.
+            if (r.library_error == AMQP_STATUS_UNEXPECTED_STATE) {
+                amqp_frame_t frame;
+                timeval now{0, 0};
+                if (amqp_simple_wait_frame_noblock(state_, &frame, &now) == AMQP_STATUS_OK &&
+                    frame.frame_type == AMQP_FRAME_METHOD &&
+                    (frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD ||
+                     frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD)) {
+                    amqp_rpc_reply_t closed{};
+                    closed.reply_type = AMQP_RESPONSE_SERVER_EXCEPTION;
+                    closed.reply = frame.payload.method;
+                    note_closed_by_broker(closed);
+                    throw QueueError("amqp " + display_ + ": " + what + ": " + server_reply(closed));
+                }
+            }
             throw QueueError("amqp " + display_ + ": " + what + ": " + amqp_error_string2(r.library_error));
         case AMQP_RESPONSE_SERVER_EXCEPTION:
+            note_closed_by_broker(r);
             throw QueueError("amqp " + display_ + ": " + what + ": " + server_reply(r));
     }
     throw QueueError("amqp " + display_ + ": " + what + ": unknown reply");

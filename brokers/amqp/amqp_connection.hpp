@@ -34,7 +34,11 @@ class AmqpConnection {
  private:
     amqp_connection_state_t state_ = nullptr;
     std::string display_;
-    bool channel_open_ = false;
+    // The broker closed the channel or the connection (check() saw it and answered close-ok): the
+    // destructor then does not close politely.
+    void note_closed_by_broker(const amqp_rpc_reply_t& r) const;
+    mutable bool channel_open_ = false;
+    mutable bool closed_by_broker_ = false;
 };
 
 }  // namespace sluice

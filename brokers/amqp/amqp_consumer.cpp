@@ -181,7 +181,7 @@ class AmqpConsumer final : public QueueConsumer {
     std::string queue_;
     std::vector<amqp_envelope_t> envelopes_;
     std::vector<std::string_view> views_;
-    std::deque<Take> takes_;  // not acknowledged yet, oldest first
+    std::deque<Take> takes_;    // not acknowledged yet, oldest first
     uint16_t prefetch_ = 0;     // the basic.qos prefetch_count in force, in messages
     std::string consumer_tag_;  // the broker's name for the current basic.consume
 };

@@ -33,6 +33,7 @@ class AmqpReconnect {
     std::chrono::steady_clock::time_point next_try_{};
     double backoff_ = 0.2;
     bool failing_ = false;
+    std::string last_logged_;  // the failure last logged, so that each kind is logged once
     uint64_t generation_ = 0;
 };
 

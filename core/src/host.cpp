@@ -16,6 +16,7 @@
 #include "memory_limit.hpp"
 #include "sluice/core/clock.hpp"
 #include "sluice/core/input_set.hpp"
+#include "sluice/core/link_status.hpp"
 #include "watchdog.hpp"
 
 namespace sluice {
@@ -208,6 +209,10 @@ void Host::publish_stats(bool force) {
     last_publish_ = now;
     idle_published_ = stats_.in_flight == 0;
     stats_.values_repaired = Message::repaired_values();
+    // A broker link that fails (refused login, unreachable) shows in the state, not only the log.
+    stats_.problem = link_status::summary();
+    if (!stats_.problem.empty() && stats_.state == "running") stats_.state = "broker error";
+    if (stats_.problem.empty() && stats_.state == "broker error") stats_.state = "running";
     stats_.publish(cfg_.stats_file(id_), id_, static_cast<long>(::getpid()));
 }
 

@@ -56,6 +56,10 @@ std::string BotStats::to_json(const std::string& bot, long pid) const {
     }
     s += "},\"last_message\":";
     append_json_string(s, last_message);
+    if (!problem.empty()) {
+        s += ",\"problem\":";
+        append_json_string(s, problem);
+    }
     s += "}";
     return s;
 }
@@ -104,6 +108,7 @@ bool BotStats::read(const std::filesystem::path& file, BotStats& out) {
             if (m.value.IsInt64()) out.custom[m.name.GetString()] = m.value.GetInt64();
     if (d.HasMember("state") && d["state"].IsString()) out.state = d["state"].GetString();
     if (d.HasMember("last_message") && d["last_message"].IsString()) out.last_message = d["last_message"].GetString();
+    out.problem = d.HasMember("problem") && d["problem"].IsString() ? d["problem"].GetString() : "";
     return true;
 }
 

@@ -407,3 +407,60 @@ TEST_CASE("sluicectl run refuses to take one record of a packed message, whose r
     auto consumer = sluice::open_amqp_consumer(s, "fixture-queue");
     CHECK(take(*consumer, 3).size() == 3);
 }
+
+TEST_CASE("a password changed on the broker shows as access refused (403) in the log, status and health") {
+    sluice::test::RabbitMqServer rabbit;
+    REQUIRE(rabbit.ctl("add_user sluice right-password").exit_code == 0);
+    REQUIRE(rabbit.ctl("set_permissions -p / sluice '.*' '.*' '.*'").exit_code == 0);
+    // sink consumes its input over AMQP (feeder, on another machine, is who sends there).
+    sluice::test::TempDir dir;
+    sluice::test::write_file(
+        dir / "sluice.toml",
+        "[paths]\nvar = \"var\"\nharmonization = \"" +
+            (sluice::test::source_dir() / "conf" / "harmonization.toml").string() +
+            "\"\n[transports.amqp]\nurl = \"amqp://sluice:right-password@127.0.0.1:" + std::to_string(rabbit.port()) +
+            "/\"\n[bots.feeder]\nplugin = \"expert_taxonomy\"\nremote = true\n"
+            "to = [{ bot = \"sink\", transport = \"amqp\" }]\n"
+            "[bots.sink]\nplugin = \"output_file\"\nparameters = { file = \"out.jsonl\" }\n");
+    const std::string ctl = sluice::test::sluicectl() + " --config " + (dir / "sluice.toml").string();
+    REQUIRE(sluice::test::run_command(ctl + " start sink").exit_code == 0);
+    struct Stop {
+        std::string ctl;
+        ~Stop() { (void)sluice::test::run_command(ctl + " stop"); }
+    } stop{ctl};
+    const auto status = [&] { return sluice::test::run_command(ctl + " status sink").output; };
+    REQUIRE(sluice::test::eventually([&] { return status().find("sink: running") == 0; }, 20));
+
+    REQUIRE(sluice::test::eventually(
+        [&] { return rabbit.ctl("list_connections user").output.find("sluice") != std::string::npos; }, 20));
+    CHECK(sluice::test::run_command(ctl + " health").exit_code == 0);
+    // The password changes and the broker drops the connections: every login is refused now.
+    REQUIRE(rabbit.ctl("change_password sluice new-password").exit_code == 0);
+    REQUIRE(rabbit.ctl("close_all_connections --global 'password changed'").exit_code == 0);
+    std::string shown;
+    CHECK(sluice::test::eventually(
+        [&] {
+            shown = status();
+            return shown.find("sink: broker error (") == 0 && shown.find("403 ACCESS_REFUSED") != std::string::npos;
+        },
+        20));
+    INFO(shown);
+    CHECK(shown.find("new-password") == std::string::npos);
+    CHECK(shown.find("right-password") == std::string::npos);
+    const auto health = sluice::test::run_command(ctl + " health");
+    CHECK(health.exit_code == 1);
+    CHECK(health.output.find("broker error: sink") != std::string::npos);
+    // The log says both: the forced close, then the refused login (each once, not per attempt).
+    const std::string log = sluice::test::read_file(dir / "var" / "log" / "sink.log");
+    INFO(log);
+    CHECK(log.find("connection closed by the broker: 320 CONNECTION_FORCED") != std::string::npos);
+    CHECK(log.find("unexpected protocol state") == std::string::npos);
+    const auto first = log.find("403 ACCESS_REFUSED");
+    CHECK(first != std::string::npos);
+    CHECK(log.find("403 ACCESS_REFUSED", first + 1) == std::string::npos);
+
+    // The old password back: the host connects again and the state clears.
+    REQUIRE(rabbit.ctl("change_password sluice right-password").exit_code == 0);
+    CHECK(sluice::test::eventually([&] { return status().find("sink: running") == 0; }, 30));
+    CHECK(sluice::test::run_command(ctl + " health").exit_code == 0);
+}

@@ -287,7 +287,8 @@ int run_status(const ControlOptions& o) {
         const bool have = BotStats::read(s.cfg.stats_file(bot), st);
         const bool enabled = s.cfg.bots.at(bot).enabled;
         std::string state = pid > 0 ? "running" : pid < 0 ? "starting" : enabled ? "stopped" : "disabled";
-        if (pid > 0 && have && st.state == "disk full") state = "disk full";  // running, waiting for space
+        if (pid > 0 && have && (st.state == "disk full" || st.state == "broker error"))
+            state = st.state;  // running, but waiting for space or for its broker
         if (pid > 0 && host_stuck(s.cfg, bot)) state = "stuck";
         if (pid == 0 && enabled) ok = false;
         if (o.json) {
@@ -299,6 +300,7 @@ int run_status(const ControlOptions& o) {
             json += ",\"counters\":" + (have ? st.to_json(bot, pid > 0 ? pid : 0) : std::string("null")) + "}";
         } else {
             std::cout << bot << ": " << state;
+            if (state == "broker error") std::cout << " (" << st.problem << ")";
             if (pid > 0) std::cout << ", pid " << pid;
             if (have)
                 std::cout << "; received " << st.received << ", sent " << st.sent_total() << ", failed " << st.failed

@@ -25,7 +25,6 @@ void close_on_exec(int fd) {
     if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
-
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -194,6 +193,7 @@ int run_health(const std::string& config, bool json) {
         };
         line("down", h.down);
         line("disk full", h.disk_full);
+        line("broker error", h.broker_error);
         line("stuck", h.stuck);
     }
     return h.ok() ? 0 : 1;

@@ -172,7 +172,8 @@ std::string Health::json() const {
         return s + "]";
     };
     return std::string("{\"ok\":") + (ok() ? "true" : "false") + ",\"up\":" + list(up) + ",\"down\":" + list(down) +
-           ",\"disk_full\":" + list(disk_full) + ",\"stuck\":" + list(stuck) + "}";
+           ",\"disk_full\":" + list(disk_full) + ",\"stuck\":" + list(stuck) +
+           ",\"broker_error\":" + list(broker_error) + "}";
 }
 
 Health check_health(const Config& cfg) {
@@ -185,6 +186,7 @@ Health check_health(const Config& cfg) {
         h.up.push_back(id);
         BotStats s;
         if (BotStats::read(cfg.stats_file(id), s) && s.state == "disk full") h.disk_full.push_back(id);
+        if (s.state == "broker error") h.broker_error.push_back(id);
         if (host_stuck(cfg, id)) h.stuck.push_back(id);
     }
     return h;

@@ -83,7 +83,7 @@ class Host {
     std::unique_ptr<BotInstance> bot_;
     std::unique_ptr<QueueConsumer> input_;
     bool idle_published_ = true;  // the last published counters (or none yet) said nothing was in flight
-    int disk_waits_ = 0;           // waits for disk space in progress
+    int disk_waits_ = 0;          // waits for disk space in progress
     std::unique_ptr<CrashGuard> crash_guard_;
     std::unique_ptr<Watchdog> watchdog_;  // process_timeout
     uint64_t processed_logged_ = 0;       // `processed` at the last "processed N messages" log line

@@ -22,7 +22,8 @@ struct BotStats {
     uint64_t values_repaired = 0;           // values made valid UTF-8 by the harmonization (utf8.hpp)
     std::map<std::string, int64_t> custom;  // the bot's own counters
     std::string last_message;               // time of the last message, ISO-8601
-    std::string state = "running";          // running, disk full, stopped, failed
+    std::string state = "running";          // running, disk full, broker error, stopped, failed
+    std::string problem;                    // with "broker error": what the broker link says
 
     uint64_t sent_total() const;
     // Adds another host's counters of the same bot (a host before a restart).
