@@ -13,6 +13,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "demo_copy.hpp"
 #include "sluice/brokers/file_queue.hpp"
@@ -291,6 +292,49 @@ TEST_CASE("a scrape takes a file queue's backlog from its sizes and reads none o
     CHECK(m.body.find(R"(sluice_queue_messages{bot="taxonomy",transport="file"})") == std::string::npos);
     CHECK(before >= 0);
     CHECK_MESSAGE(after - before < 1'000'000, "a scrape read " << after - before << " bytes");
+    ::kill(server, SIGTERM);
+    CHECK(sluice::test::wait_exit(server, 10) == 0);
+}
+
+TEST_CASE("out of descriptors, the metrics server pauses its accepts instead of spinning, then serves again") {
+    Demo demo;
+    const auto log = demo.dir / "metrics.log";
+    // 40 descriptors: the silent connections below use up the rest, and accept() gets EMFILE.
+    const int server = sluice::test::spawn({"/usr/bin/prlimit", "--nofile=40", sluice::test::sluicectl(), "--config",
+                                            demo.config.string(), "metrics", "--listen", "127.0.0.1:0"},
+                                           log);
+    const int port = announced_port(log);
+    REQUIRE_MESSAGE(port > 0, read_file(log));
+    std::vector<int> silent;
+    for (int i = 0; i < 60; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<uint16_t>(port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        silent.push_back(fd);
+    }
+    // CPU time the server spends meanwhile (utime + stime of /proc/<pid>/stat, in clock ticks).
+    const auto cpu_ticks = [server] {
+        const std::string stat = read_file("/proc/" + std::to_string(server) + "/stat");
+        std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+        std::string field;
+        long long utime = 0, stime = 0;
+        for (int i = 3; i <= 15 && fields >> field; ++i) {
+            if (i == 14) utime = std::stoll(field);
+            if (i == 15) stime = std::stoll(field);
+        }
+        return utime + stime;
+    };
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // it has hit the limit by now
+    const long long before = cpu_ticks();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    const long long spent = cpu_ticks() - before;
+    // Spinning on EMFILE would burn the whole 1.5 s (150 ticks at 100 Hz).
+    CHECK_MESSAGE(spent < ::sysconf(_SC_CLK_TCK) / 2, "the server used " << spent << " ticks while out of descriptors");
+    for (const int fd : silent) ::close(fd);
+    CHECK(eventually([&] { return http_get(port, "/metrics").status == 200; }, 15));
     ::kill(server, SIGTERM);
     CHECK(sluice::test::wait_exit(server, 10) == 0);
 }
