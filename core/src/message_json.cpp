@@ -75,6 +75,15 @@ void append_json_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
+std::string json_string_array(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i) out += ',';
+        append_json_string(out, items[i]);
+    }
+    return out + "]";
+}
+
 namespace {
 
 void append_value(std::string& out, const Field& f) {

@@ -7,6 +7,8 @@
 
 #include <fstream>
 
+#include "test_support.hpp"
+
 namespace sluice::test {
 
 void write_event_feed(const std::filesystem::path& dir, int files, int lines_per_file) {
@@ -19,6 +21,32 @@ void write_event_feed(const std::filesystem::path& dir, int files, int lines_per
                 << ",host" << id << ".example.com\n";
         }
     }
+}
+
+void write_event_pipeline(const std::filesystem::path& dir, const std::string& collector_parameters,
+                          const std::string& output) {
+    write_file(dir / "sluice.toml", "[paths]\nvar = \"var\"\nharmonization = \"" +
+                                        (source_dir() / "conf" / "harmonization.toml").string() + "\"\n" +
+                                        R"(
+[bots.collector]
+plugin = "collector_file"
+run_mode = "scheduled"
+parameters = { path = "feed", pattern = "*.csv", )" +
+                                        collector_parameters +
+                                        R"( }
+to = ["parser"]
+[bots.parser]
+plugin = "parser_csv"
+batch_size = 1   # one report per batch
+parameters = { columns = ["extra.id", "time.source", "source.ip", "source.fqdn"], type = "scanner" }
+to = ["expert"]
+[bots.expert]
+plugin = "expert_taxonomy"
+to = ["sink"]
+[bots.sink]
+plugin = "output_file"
+parameters = { file = ")" + output + R"(" }
+)");
 }
 
 bool mount_small_disk(const std::filesystem::path& at, const char* size) {

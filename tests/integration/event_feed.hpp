@@ -11,6 +11,10 @@ namespace sluice::test {
 
 // files × lines CSV rows "id,time,ip,fqdn", ids 0 … files·lines−1, in part<N>.csv under dir.
 void write_event_feed(const std::filesystem::path& dir, int files, int lines_per_file);
+// dir/sluice.toml for the feed: collector_file (scheduled, `collector_parameters` besides path and
+// pattern) -> parser_csv (one report per batch) -> expert_taxonomy -> output_file writing `output`.
+void write_event_pipeline(const std::filesystem::path& dir, const std::string& collector_parameters,
+                          const std::string& output);
 // A tmpfs of `size` ("8m") at `at`, in a mount namespace of this process's own: no mount outlives
 // the test, even one killed on its time-out. False when that cannot be done (not root).
 bool mount_small_disk(const std::filesystem::path& at, const char* size);

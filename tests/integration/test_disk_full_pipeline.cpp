@@ -46,25 +46,7 @@ TEST_CASE("a pipeline whose var is an 8 MiB tmpfs waits on a full disk and deliv
     REQUIRE(mount_small_disk(dir / "var", "8m"));
     write_event_feed(dir / "feed", kFiles, kLinesPerFile);
     std::filesystem::create_directories(dir / "out");
-    write_file(dir / "sluice.toml", "[paths]\nvar = \"var\"\nharmonization = \"" +
-                                        (source_dir() / "conf" / "harmonization.toml").string() + "\"\n" + R"(
-[bots.collector]
-plugin = "collector_file"
-run_mode = "scheduled"
-parameters = { path = "feed", pattern = "*.csv", name = "disk full test" }
-to = ["parser"]
-[bots.parser]
-plugin = "parser_csv"
-batch_size = 1   # one report (1,000 lines) per batch
-parameters = { columns = ["extra.id", "time.source", "source.ip", "source.fqdn"], type = "scanner" }
-to = ["expert"]
-[bots.expert]
-plugin = "expert_taxonomy"
-to = ["sink"]
-[bots.sink]
-plugin = "output_file"
-parameters = { file = "out/events.jsonl" }
-)");
+    write_event_pipeline(dir.path(), "name = \"disk full test\"", "out/events.jsonl");
     // Leaves about 1.5 MiB: below the reserve once the queues have some records in them.
     write_ballast(dir / "var" / "ballast", 6.5 * (1 << 20));
 

@@ -33,25 +33,7 @@ TEST_CASE("after kill -9 of up its hosts stop, and the next up delivers every ev
     TempDir dir("sluice-up-killed");
     write_event_feed(dir / "feed", kFiles, kLinesPerFile);
     const std::string config = (dir / "sluice.toml").string();
-    write_file(config, "[paths]\nvar = \"var\"\nharmonization = \"" +
-                           (source_dir() / "conf" / "harmonization.toml").string() + "\"\n" + R"(
-[bots.collector]
-plugin = "collector_file"
-run_mode = "scheduled"
-parameters = { path = "feed", pattern = "*.csv", delete_file = true }
-to = ["parser"]
-[bots.parser]
-plugin = "parser_csv"
-batch_size = 1   # one report (2,000 lines) per batch
-parameters = { columns = ["extra.id", "time.source", "source.ip", "source.fqdn"], type = "scanner" }
-to = ["expert"]
-[bots.expert]
-plugin = "expert_taxonomy"
-to = ["sink"]
-[bots.sink]
-plugin = "output_file"
-parameters = { file = "events.jsonl" }
-)");
+    write_event_pipeline(dir.path(), "delete_file = true", "events.jsonl");
     const auto events = dir / "events.jsonl";
     const int up = spawn({sluicectl(), "--config", config, "up"}, dir / "up.log");
     // Killed while events flow: some delivered, most not.

@@ -122,16 +122,8 @@ int run_check(const std::string& file, bool json) {
     const auto warnings =
         errors.empty() ? disabled_bots_waiting(cfg, *make_transport_factory()) : std::vector<std::string>{};
     if (json) {
-        auto list = [](const std::vector<std::string>& lines) {
-            std::string out = "[";
-            for (size_t i = 0; i < lines.size(); ++i) {
-                if (i) out += ',';
-                append_json_string(out, lines[i]);
-            }
-            return out + "]";
-        };
-        std::cout << "{\"ok\":" << (errors.empty() ? "true" : "false") << ",\"problems\":" << list(errors)
-                  << ",\"warnings\":" << list(warnings) << "}\n";
+        std::cout << "{\"ok\":" << (errors.empty() ? "true" : "false") << ",\"problems\":" << json_string_array(errors)
+                  << ",\"warnings\":" << json_string_array(warnings) << "}\n";
     } else if (errors.empty()) {
         for (const auto& w : warnings) std::cout << "warning: " << w << "\n";
         size_t edges = 0;

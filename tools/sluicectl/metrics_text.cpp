@@ -163,17 +163,9 @@ std::string render_metrics(const Config& cfg, TransportFactory& transports) {
 }
 
 std::string Health::json() const {
-    auto list = [](const std::vector<std::string>& v) {
-        std::string s = "[";
-        for (size_t i = 0; i < v.size(); ++i) {
-            if (i) s += ',';
-            append_json_string(s, v[i]);
-        }
-        return s + "]";
-    };
-    return std::string("{\"ok\":") + (ok() ? "true" : "false") + ",\"up\":" + list(up) + ",\"down\":" + list(down) +
-           ",\"disk_full\":" + list(disk_full) + ",\"stuck\":" + list(stuck) +
-           ",\"broker_error\":" + list(broker_error) + "}";
+    return std::string("{\"ok\":") + (ok() ? "true" : "false") + ",\"up\":" + json_string_array(up) +
+           ",\"down\":" + json_string_array(down) + ",\"disk_full\":" + json_string_array(disk_full) +
+           ",\"stuck\":" + json_string_array(stuck) + ",\"broker_error\":" + json_string_array(broker_error) + "}";
 }
 
 Health check_health(const Config& cfg) {

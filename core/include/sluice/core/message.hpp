@@ -138,6 +138,8 @@ class Message {
 
 // Appends `s` as a JSON string literal (quotes included) to `out`.
 void append_json_string(std::string& out, std::string_view s);
+// ["a","b"]: a JSON array of strings.
+std::string json_string_array(const std::vector<std::string>& items);
 
 // IntelMQ's filter_type for message_hash.
 enum class HashKeys { blacklist, whitelist };
