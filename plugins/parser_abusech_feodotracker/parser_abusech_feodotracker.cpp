@@ -17,6 +17,7 @@
 #include <rapidjson/writer.h>
 #include <sluice/bot.hpp>
 #include <sluice/codec.hpp>
+#include <sluice/parser_kit.hpp>
 
 #include <string>
 
@@ -67,54 +68,33 @@ class FeodoTrackerParser {
     FeodoTrackerParser(const sluice::Params&, sluice::Context&) {}
 
     sluice::Status process(sluice::Message& report, sluice::Context& ctx) {
-        const auto raw = report.get("raw");
-        if (!raw) {
-            ctx.warning("report without raw field received; possible bug or misconfiguration in previous bots");
-            return sluice::Status::ok;
-        }
-        std::string text;
-        try {
-            text = sluice::base64::decode(*raw);
-        } catch (const sluice::base64::DecodeError& e) {
-            throw sluice::RejectError(std::string("report field raw: ") + e.what());
-        }
+        const auto text = sluice::parser::report_text(report, ctx);
+        if (!text) return sluice::Status::ok;
         rapidjson::Document doc;
-        doc.Parse(text.c_str(), text.size());
+        doc.Parse(text->c_str(), text->size());
         if (doc.HasParseError())
             throw sluice::RejectError(std::string("report raw is not JSON: ") +
                                       rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
                                       std::to_string(doc.GetErrorOffset()));
         if (!doc.IsArray()) throw sluice::RejectError("report raw is not a JSON list of records");
 
-        size_t sent = 0, failed = 0, index = 0;
+        sluice::parser::Records records(report, ctx);
+        size_t index = 0;
         std::string recovered;  // json.dumps([record]), for raw
         for (auto& record : doc.GetArray()) {
-            ++index;
+            const std::string where = "record " + std::to_string(++index);
             if (!record.IsObject()) {
-                ctx.fail_record(compact(record), "record " + std::to_string(index) + ": not a JSON object");
-                ++failed;
+                records.fail(compact(record), where + ": not a JSON object");
                 continue;
             }
             recovered.assign("[");
             append_python_json(record, recovered);
             recovered.append("]");
-            sluice::Message event = ctx.new_event(&report);
-            std::string problem;
-            try {
+            records.add(recovered, where, [&](sluice::Message& event) {
                 fill(event, record, recovered, ctx);
-            } catch (const sluice::FieldError& e) {
-                problem = e.what();
-            }
-            if (problem.empty()) {
-                ctx.emit(event);
-                ++sent;
-            } else {
-                ctx.fail_record(recovered, "record " + std::to_string(index) + ": " + problem);
-                ++failed;
-            }
-            ctx.discard(event);
+                return std::string();
+            });
         }
-        ctx.debug("sent " + std::to_string(sent) + " events and found " + std::to_string(failed) + " problem(s)");
         return sluice::Status::ok;
     }
 

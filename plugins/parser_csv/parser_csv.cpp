@@ -7,6 +7,7 @@
 // with fail_record (dumped with a reason naming its line, column and key) and the other rows go on.
 #include <sluice/bot.hpp>
 #include <sluice/codec.hpp>
+#include <sluice/parser_kit.hpp>
 
 #include <optional>
 #include <string>
@@ -45,7 +46,7 @@ class CsvParser {
     sluice::Status process(sluice::Message& report, sluice::Context& ctx) {
         const auto raw = report.get("raw");
         if (!raw) {
-            ctx.warning("report without raw field received; possible bug or misconfiguration in previous bots");
+            (void)sluice::parser::report_text(report, ctx);  // says why nothing is parsed, as every parser does
             return sluice::Status::ok;
         }
         // The report is decoded and prepared a window at a time (a record is read once its window
@@ -76,7 +77,7 @@ class CsvParser {
         }
 
         Record record;
-        size_t sent = 0, failed = 0;
+        sluice::parser::Records records(report, ctx);
         for (;;) {
             const std::string_view text = report_text.text();
             Reader reader(text, cfg_.delimiter, pos);
@@ -87,33 +88,27 @@ class CsvParser {
                     break;
                 }
                 if (record.fields.empty() || !passes_filter(record.fields)) continue;
-                sluice::Message event = ctx.new_event(&report);
-                std::string problem;
-                try {
-                    map_row(cfg_, record.fields, event);
+                // What a failed row is dumped as: the row as it was read, with the skipped header
+                // lines, so that it parses the same again; named by its line in the report.
+                const auto as_read = [&] { return header + std::string(row_text(report_text, record)); };
+                const auto where = [&] { return "line " + std::to_string(report_text.line_of(record.begin)); };
+                records.add(as_read, where, [&](sluice::Message& event) {
+                    try {
+                        map_row(cfg_, record.fields, event);
+                    } catch (const RowError& e) {
+                        return std::string(e.what());
+                    }
                     raw_.assign(header);
                     append_row(raw_, record.fields, line_ending);
                     event.set("raw", raw_);
-                } catch (const RowError& e) {
-                    problem = e.what();
-                } catch (const sluice::FieldError& e) {
-                    problem = e.what();
-                }
-                if (problem.empty()) {
                     apply_default_type(event);
-                    ctx.emit(event);
-                    ++sent;
-                } else {
-                    fail(ctx, header, report_text, record, problem);
-                    ++failed;
-                }
-                ctx.discard(event);  // sent (as a copy) or failed: its memory can serve the next row
+                    return std::string();
+                });
             }
             if (report_text.complete() && pos == text.size()) break;
             report_text.advance(pos);
             pos = 0;
         }
-        ctx.debug("sent " + std::to_string(sent) + " events and found " + std::to_string(failed) + " problem(s)");
         return sluice::Status::ok;
     }
 
@@ -132,14 +127,9 @@ class CsvParser {
         }
     }
 
-    // The record as it was read (with the skipped header lines, so it parses the same again) and a
-    // reason that names its line in the original report.
-    static void fail(sluice::Context& ctx, const std::string& header, const ReportText& report_text,
-                     const Record& record, std::string_view why) {
-        const std::string_view text = report_text.text();
-        const std::string_view line = strip_line_ending(text.substr(record.begin, record.end - record.begin));
-        ctx.fail_record(header + std::string(line),
-                        "line " + std::to_string(report_text.line_of(record.begin)) + ": " + std::string(why));
+    // A record's text as it stands in the report, without its line ending.
+    static std::string_view row_text(const ReportText& report_text, const Record& record) {
+        return strip_line_ending(std::string_view(report_text.text()).substr(record.begin, record.end - record.begin));
     }
 
     ParserConfig cfg_;

@@ -12,11 +12,10 @@
 #include <rapidjson/writer.h>
 #include <sluice/bot.hpp>
 #include <sluice/codec.hpp>
+#include <sluice/parser_kit.hpp>
 
 #include <string>
 #include <vector>
-
-#include "split_lines.hpp"
 
 namespace {
 
@@ -34,35 +33,16 @@ class JsonParser {
     JsonParser(const sluice::Params& params, sluice::Context&) : splitlines_(params.boolean("splitlines")) {}
 
     sluice::Status process(sluice::Message& report, sluice::Context& ctx) {
-        const auto raw = report.get("raw");
-        if (!raw) {
-            ctx.warning("report without raw field received; possible bug or misconfiguration in previous bots");
-            return sluice::Status::ok;
+        const auto text = sluice::parser::report_text(report, ctx);
+        if (!text) return sluice::Status::ok;
+        const std::vector<sluice::parser::Line> lines =
+            splitlines_ ? sluice::parser::split_lines(*text) : std::vector<sluice::parser::Line>{{*text, 1}};
+        sluice::parser::Records records(report, ctx);
+        for (const auto& line : lines) {
+            if (blank(line.text)) continue;
+            const std::string where = splitlines_ ? "line " + std::to_string(line.number) : std::string("report");
+            records.add(line.text, where, [&](sluice::Message& event) { return fill(event, line.text); });
         }
-        std::string text;
-        try {
-            text = sluice::base64::decode(*raw);
-        } catch (const sluice::base64::DecodeError& e) {
-            throw sluice::RejectError(std::string("report field raw: ") + e.what());
-        }
-        const std::vector<std::string_view> lines =
-            splitlines_ ? sluice::json_parser::split_lines(text) : std::vector<std::string_view>{text};
-        size_t sent = 0, failed = 0;
-        for (size_t i = 0; i < lines.size(); ++i) {
-            if (blank(lines[i])) continue;
-            sluice::Message event = ctx.new_event(&report);
-            const std::string problem = fill(event, lines[i]);
-            if (problem.empty()) {
-                ctx.emit(event);
-                ++sent;
-            } else {
-                const std::string where = splitlines_ ? "line " + std::to_string(i + 1) : std::string("report");
-                ctx.fail_record(lines[i], where + ": " + problem);
-                ++failed;
-            }
-            ctx.discard(event);
-        }
-        ctx.debug("sent " + std::to_string(sent) + " events and found " + std::to_string(failed) + " problem(s)");
         return sluice::Status::ok;
     }
 

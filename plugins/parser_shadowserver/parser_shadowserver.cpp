@@ -7,6 +7,7 @@
 // its line and column, and the other rows go on.
 #include <sluice/bot.hpp>
 #include <sluice/codec.hpp>
+#include <sluice/parser_kit.hpp>
 
 #include <algorithm>
 #include <fstream>
@@ -135,11 +136,8 @@ class ShadowserverParser {
     }
 
     sluice::Status process(sluice::Message& report, sluice::Context& ctx) {
-        const auto raw = report.get("raw");
-        if (!raw) {
-            ctx.warning("report without raw field received; possible bug or misconfiguration in previous bots");
-            return sluice::Status::ok;
-        }
+        const auto decoded = sluice::parser::report_text(report, ctx);
+        if (!decoded) return sluice::Status::ok;
         const Report* conf = fixed_;
         std::string feed_name = fixed_name_;
         if (!conf) {
@@ -157,15 +155,9 @@ class ShadowserverParser {
                                           std::string(*file_name) + "'): the schema has no entry with this file_name");
             feed_name = conf->feed_name;
         }
-        std::string decoded;
-        try {
-            decoded = sluice::base64::decode(*raw);
-        } catch (const sluice::base64::DecodeError& e) {
-            throw sluice::RejectError(std::string("report field raw: ") + e.what());
-        }
-        const std::string_view stripped = strip(decoded);
+        const std::string_view stripped = strip(*decoded);
         const size_t first_line =
-            1 + line_breaks(std::string_view(decoded).substr(0, stripped.data() - decoded.data()));
+            1 + line_breaks(std::string_view(*decoded).substr(0, stripped.data() - decoded->data()));
         std::string text;
         text.reserve(stripped.size());
         for (char c : stripped)
@@ -180,33 +172,28 @@ class ShadowserverParser {
         const std::set<std::string, std::less<>> columns(header.begin(), header.end());
         std::set<std::string> warned;
         HostValidator validator(ctx);
-        size_t sent = 0, failed = 0;
+        sluice::parser::Records records(report, ctx);
         while (reader.next(record)) {
             if (record.fields.empty()) continue;
             const std::string_view current = std::string_view(text).substr(record.begin, record.end - record.begin);
             const std::string event_raw(strip(raw_header + std::string(current)));
             Row row;
             for (size_t i = 0; i < header.size() && i < record.fields.size(); ++i) row[header[i]] = record.fields[i];
-            sluice::Message event = ctx.new_event(&report);
-            std::string problem;
-            try {
-                map_row(*conf, feed_name, header, columns, row, event_raw, event, ctx, validator, warned);
-            } catch (const RowError& e) {
-                problem = e.what();
-            } catch (const sluice::FieldError& e) {
-                problem = e.what();
-            }
-            if (problem.empty()) {
-                ctx.emit(event);
-                ++sent;
-            } else {
-                const size_t line = first_line + line_breaks(std::string_view(text).substr(0, record.begin));
-                ctx.fail_record(event_raw, "line " + std::to_string(line) + ": " + problem);
-                ++failed;
-            }
-            ctx.discard(event);
+            // The line number is counted only for a row that fails: counting it for every row would
+            // read the report from its start each time.
+            const auto where = [&] {
+                return "line " +
+                       std::to_string(first_line + line_breaks(std::string_view(text).substr(0, record.begin)));
+            };
+            records.add(event_raw, where, [&](sluice::Message& event) {
+                try {
+                    map_row(*conf, feed_name, header, columns, row, event_raw, event, ctx, validator, warned);
+                } catch (const RowError& e) {
+                    return std::string(e.what());
+                }
+                return std::string();
+            });
         }
-        ctx.debug("sent " + std::to_string(sent) + " events and found " + std::to_string(failed) + " problem(s)");
         return sluice::Status::ok;
     }
 

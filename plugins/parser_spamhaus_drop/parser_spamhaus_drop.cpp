@@ -11,14 +11,13 @@
 // A line that cannot be parsed is handed to the host (fail_record) with the comment lines before
 // it, so it parses the same again; the other lines go on.
 #include <sluice/bot.hpp>
-#include <sluice/codec.hpp>
+#include <sluice/parser_kit.hpp>
+#include <sluice/quote.hpp>
 
 #include <algorithm>
 #include <optional>
 #include <string>
-#include <vector>
 
-#include <sluice/quote.hpp>
 #include "drop_format.hpp"
 #include "http_date.hpp"
 
@@ -26,80 +25,41 @@ namespace {
 
 using namespace sluice::spamhaus;
 
-// Python's str.splitlines() for the terminators a text list can hold.
-std::vector<std::string_view> lines_of(std::string_view text) {
-    std::vector<std::string_view> out;
-    size_t start = 0;
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '\x1c' || c == '\x1d' || c == '\x1e') {
-            out.push_back(text.substr(start, i - start));
-            if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-            start = i + 1;
-        }
-    }
-    if (start < text.size()) out.push_back(text.substr(start));
-    return out;
-}
-
 class SpamhausDropParser {
  public:
     SpamhausDropParser(const sluice::Params&, sluice::Context&) {}
 
     sluice::Status process(sluice::Message& report, sluice::Context& ctx) {
-        const auto raw = report.get("raw");
-        if (!raw) {
-            ctx.warning("report without raw field received; possible bug or misconfiguration in previous bots");
-            return sluice::Status::ok;
-        }
-        std::string text;
-        try {
-            text = sluice::base64::decode(*raw);
-        } catch (const sluice::base64::DecodeError& e) {
-            throw sluice::RejectError(std::string("report field raw: ") + e.what());
-        }
+        const auto text = sluice::parser::report_text(report, ctx);
+        if (!text) return sluice::Status::ok;
         const ListKind url_kind = kind_of_url(report.get("feed.url").value_or(""));
         std::string comments;  // IntelMQ's tempdata: the comment lines so far, for failed records
         std::optional<std::string> last_modified;
-        const auto lines = lines_of(text);
-        size_t sent = 0, failed = 0;
-        for (size_t i = 0; i < lines.size(); ++i) {
-            const std::string_view line = strip_space(lines[i]);
+        sluice::parser::Records records(report, ctx);
+        for (const auto& [raw_line, number] : sluice::parser::split_lines(*text)) {
+            const std::string_view line = strip_space(raw_line);
             if (line.empty()) continue;
-            const std::string where = "line " + std::to_string(i + 1) + ": ";
+            const std::string where = "line " + std::to_string(number);
             if (line.starts_with(';')) {
                 if (line.find("Last-Modified:") != std::string_view::npos) {
                     // IntelMQ: line.strip('; ')[15:], after "Last-Modified: "
                     const std::string_view stripped = strip_chars(line, "; ");
                     const std::string_view value = stripped.substr(std::min<size_t>(15, stripped.size()));
                     last_modified = http_date_to_iso(value);
-                    if (!last_modified) {
-                        ctx.fail_record(comments + std::string(line), where + "Last-Modified: cannot read the date '" +
-                                                                          sluice::quote_prefix(value) + "'");
-                        ++failed;
-                    }
+                    if (!last_modified)
+                        records.fail(comments + std::string(line), where + ": Last-Modified: cannot read the date '" +
+                                                                       sluice::quote_prefix(value) + "'");
                 }
                 comments.append(line).append("\n");
                 continue;
             }
-            sluice::Message event = ctx.new_event(&report);
-            std::string problem;
-            try {
+            records.add(comments + std::string(line), where, [&](sluice::Message& event) {
+                std::string problem;
                 fill(event, line, url_kind == ListKind::unknown ? kind_of_line(line) : url_kind, last_modified,
                      problem);
-            } catch (const sluice::FieldError& e) {
-                problem = e.what();
-            }
-            if (problem.empty()) {
-                ctx.emit(event);
-                ++sent;
-            } else {
-                ctx.fail_record(comments + std::string(line), where + problem);
-                ++failed;
-            }
-            ctx.discard(event);
+                return problem;
+            });
         }
-        ctx.debug("sent " + std::to_string(sent) + " events and found " + std::to_string(failed) + " problem(s)");
         return sluice::Status::ok;
     }
 

@@ -9,7 +9,6 @@
 
 #include <string>
 
-#include "../split_lines.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -83,14 +82,4 @@ TEST_CASE("a bad line is failed with its line number and reason, the others go o
     CHECK(r.failed[0].reason.find("source.ip") != std::string::npos);
     CHECK(r.failed[1].reason.find("line 3: not valid JSON") == 0);
     CHECK(r.failed[2].reason.find("line 5: not a JSON object") == 0);
-}
-
-TEST_CASE("Python's splitlines") {
-    using sluice::json_parser::split_lines;
-    CHECK(split_lines("a\nb\r\nc\rd") == std::vector<std::string_view>{"a", "b", "c", "d"});
-    CHECK(split_lines("a\n\nb\n") == std::vector<std::string_view>{"a", "", "b"});
-    CHECK(split_lines("a\xe2\x80\xa8"
-                      "b\x0c"
-                      "c") == std::vector<std::string_view>{"a", "b", "c"});
-    CHECK(split_lines("").empty());
 }
