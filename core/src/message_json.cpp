@@ -59,13 +59,12 @@ void append_json_string(std::string& out, std::string_view s) {
         if (static_cast<unsigned char>(s[0]) >= 0x80) {
             // Non-ASCII: copied when it is valid UTF-8, else U+FFFD, so that no JSON Sluice writes
             // is refused by a strict reader (utf8.hpp).
-            const size_t n = utf8_sequence_length(s);
-            if (n > 0) {
+            if (const size_t n = utf8_sequence_length(s)) {
                 out.append(s.data(), n);
                 s.remove_prefix(n);
             } else {
-                out += "\xEF\xBF\xBD";
-                s.remove_prefix(1);
+                out += "\xEF\xBF\xBD";  // one for each maximal invalid subpart, as the harmonization repairs
+                s.remove_prefix(utf8_invalid_length(s));
             }
             continue;
         }

@@ -48,6 +48,12 @@ size_t utf8_sequence_length(std::string_view s) {
     return q.valid ? q.length : 0;
 }
 
+size_t utf8_invalid_length(std::string_view s) {
+    if (s.empty()) return 0;
+    const Sequence q = scan(s);
+    return q.valid ? 0 : q.length;
+}
+
 bool valid_utf8(std::string_view s) {
     for (size_t i = 0; i < s.size();) {
         if (static_cast<unsigned char>(s[i]) < 0x80) {

@@ -90,6 +90,12 @@ TEST_CASE("every JSON string written is valid UTF-8, whatever bytes it was given
     std::string out;
     sluice::append_json_string(out, "a\"b\xe9\x01\xe2\x82\xac");
     CHECK(out == "\"a\\\"b" + kReplacement + "\\u0001\xe2\x82\xac\"");
+    // A truncated sequence is one U+FFFD, as the harmonization's repair and Python count it.
+    out.clear();
+    sluice::append_json_string(out,
+                               "\xf0\x9f\x98"
+                               "A\xed\xa0\x80");
+    CHECK(out == "\"" + kReplacement + "A" + kReplacement + kReplacement + kReplacement + "\"");
     // Long runs of ASCII with one bad byte past the sixteen-byte blocks.
     out.clear();
     sluice::append_json_string(out, std::string(40, 'x') + "\x80" + std::string(3, 'y'));

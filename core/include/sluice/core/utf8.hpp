@@ -20,6 +20,9 @@ namespace sluice {
 // The length of the valid UTF-8 sequence at the start of `s`, or 0 when it starts with an
 // invalid one (or `s` is empty).
 size_t utf8_sequence_length(std::string_view s);
+// The length of the invalid sequence at the start of a non-empty `s` that one U+FFFD replaces (its
+// "maximal subpart", at least 1), or 0 when `s` starts with a valid sequence.
+size_t utf8_invalid_length(std::string_view s);
 // Whether all of `s` is valid UTF-8.
 bool valid_utf8(std::string_view s);
 // Appends `s` with every maximal invalid subsequence replaced by U+FFFD (as Python's
