@@ -64,10 +64,8 @@ std::string log_tails(const std::filesystem::path& folder, size_t lines) {
 CrashResult run_crash_pipeline(const CrashRun& run) {
     TempDir dir("sluice-crash");
     write_feed(dir / "feed");
-    write_file(dir / "sluice.toml", "[paths]\nvar = \"var\"\nharmonization = \"" +
-                                        (source_dir() / "conf" / "harmonization.toml").string() +
-                                        "\"\n[defaults]\nbatch_size = 200\ntransport = \"" + run.transport + "\"\n" +
-                                        run.transports_table + R"(
+    write_file(dir / "sluice.toml", sluice::test::test_paths() + "[defaults]\nbatch_size = 200\ntransport = \"" +
+                                        run.transport + "\"\n" + run.transports_table + R"(
 [bots.collector]
 plugin = "collector_file"
 run_mode = "scheduled"

@@ -25,9 +25,7 @@ void write_event_feed(const std::filesystem::path& dir, int files, int lines_per
 
 void write_event_pipeline(const std::filesystem::path& dir, const std::string& collector_parameters,
                           const std::string& output) {
-    write_file(dir / "sluice.toml", "[paths]\nvar = \"var\"\nharmonization = \"" +
-                                        (source_dir() / "conf" / "harmonization.toml").string() + "\"\n" +
-                                        R"(
+    write_file(dir / "sluice.toml", sluice::test::test_paths() + R"(
 [bots.collector]
 plugin = "collector_file"
 run_mode = "scheduled"

@@ -386,9 +386,8 @@ TEST_CASE("sluicectl run refuses to take one record of a packed message, whose r
     // src (never started) feeds fixture over AMQP; fixture writes to out over the file queue.
     sluice::test::TempDir dir;
     sluice::test::write_file(dir / "sluice.toml",
-                             "[paths]\nvar = \"var\"\nharmonization = \"" +
-                                 (sluice::test::source_dir() / "conf" / "harmonization.toml").string() +
-                                 "\"\nplugins = [\"" + (sluice::test::build_dir() / "tests" / "fixtures").string() +
+                             sluice::test::test_paths() + "plugins = [\"" +
+                                 (sluice::test::build_dir() / "tests" / "fixtures").string() +
                                  "\"]\n[transports.amqp]\nurl = \"" + rabbit.url() +
                                  "\"\n[bots.src]\nplugin = \"collector_file\"\nparameters = { path = \"in\" }\n"
                                  "to = [{ bot = \"fixture\", transport = \"amqp\" }]\n"
@@ -416,9 +415,8 @@ TEST_CASE("a password changed on the broker shows as access refused (403) in the
     sluice::test::TempDir dir;
     sluice::test::write_file(
         dir / "sluice.toml",
-        "[paths]\nvar = \"var\"\nharmonization = \"" +
-            (sluice::test::source_dir() / "conf" / "harmonization.toml").string() +
-            "\"\n[transports.amqp]\nurl = \"amqp://sluice:right-password@127.0.0.1:" + std::to_string(rabbit.port()) +
+        sluice::test::test_paths() +
+            "[transports.amqp]\nurl = \"amqp://sluice:right-password@127.0.0.1:" + std::to_string(rabbit.port()) +
             "/\"\n[bots.feeder]\nplugin = \"expert_taxonomy\"\nremote = true\n"
             "to = [{ bot = \"sink\", transport = \"amqp\" }]\n"
             "[bots.sink]\nplugin = \"output_file\"\nparameters = { file = \"out.jsonl\" }\n");

@@ -53,9 +53,8 @@ TEST_CASE("chaos: kills, freezes, a broker restart and a full disk across file, 
     if (!small_disk) MESSAGE("var/ is not a small tmpfs (needs root): the disk-full part is left out");
     write_event_feed(dir / "feed", kFiles, kLinesPerFile);
     std::filesystem::create_directories(dir / "out");
-    write_file(dir / "sluice.toml",
-               "[paths]\nvar = \"var\"\nharmonization = \"" + (source_dir() / "conf" / "harmonization.toml").string() +
-                   "\"\n[transports.amqp]\nurl = \"" + rabbit.url() + "\"\nrecords_per_message = 1\n" + R"(
+    write_file(dir / "sluice.toml", sluice::test::test_paths() + "[transports.amqp]\nurl = \"" + rabbit.url() +
+                                        "\"\nrecords_per_message = 1\n" + R"(
 [defaults]
 # Random SIGKILLs count against the message a host was on: a healthy one must never reach the limit.
 crash_max_deliveries = 10

@@ -23,11 +23,9 @@ std::string event(int id, const char* fixture) {
 
 TEST_CASE("a message that segfaults the host is dumped after crash_max_deliveries and the bot goes on") {
     TempDir dir("sluice-crash-loop");
-    sluice::test::write_file(dir / "sluice.toml",
-                             "[paths]\nvar = \"var\"\nharmonization = \"" +
-                                 (sluice::test::source_dir() / "conf" / "harmonization.toml").string() +
-                                 "\"\nplugins = [\"" + (sluice::test::build_dir() / "tests" / "fixtures").string() +
-                                 "\"]\n" + R"(
+    sluice::test::write_file(dir / "sluice.toml", sluice::test::test_paths() + "plugins = [\"" +
+                                                      (sluice::test::build_dir() / "tests" / "fixtures").string() +
+                                                      "\"]\n" + R"(
 [bots.fixture]
 plugin = "expert_fixture"
 batch_size = 50

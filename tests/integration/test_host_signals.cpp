@@ -22,9 +22,8 @@ using sluice::test::write_file;
 namespace {
 
 std::string config(const std::string& output_file) {
-    return "[paths]\nvar = \"var\"\nharmonization = \"" +
-           (sluice::test::source_dir() / "conf" / "harmonization.toml").string() + "\"\n" +
-           "[bots.out]\nplugin = \"output_file\"\nparameters = { file = \"" + output_file + "\" }\n";
+    return sluice::test::test_paths() + "[bots.out]\nplugin = \"output_file\"\nparameters = { file = \"" + output_file +
+           "\" }\n";
 }
 
 void feed(const std::filesystem::path& queue, int from, int count) {

@@ -49,9 +49,7 @@ SLUICE_EXPORT_BOT(Tagger, SLUICE_KIND_EXPERT, "expert_tagger", "0.1.0", "Tags ev
     REQUIRE(std::filesystem::exists(dir / "bot" / "build" / "expert_tagger.so"));
 
     write_file(dir / "feed.txt", "192.0.2.1\n192.0.2.2\n");
-    write_file(dir / "sluice.toml", "[paths]\nvar = \"var\"\nharmonization = \"" +
-                                        (sluice::test::source_dir() / "conf" / "harmonization.toml").string() +
-                                        "\"\nplugins = [\"bot/build\"]\n" + R"(
+    write_file(dir / "sluice.toml", sluice::test::test_paths() + "plugins = [\"bot/build\"]\n" + R"(
 [bots.collector]
 plugin = "collector_file"
 run_mode = "scheduled"

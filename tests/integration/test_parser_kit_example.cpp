@@ -13,8 +13,7 @@ TEST_CASE("the parser kit's example works as docs/parser-kit.md prints it") {
     CHECK(read_file(source_dir() / "docs" / "parser-kit.md").find("```cpp\n" + example + "```") != std::string::npos);
 
     TempDir dir("sluice-parser-kit");
-    write_file(dir / "sluice.toml", "[paths]\nvar = \"var\"\nharmonization = \"" +
-                                        (source_dir() / "conf" / "harmonization.toml").string() + "\"\nplugins = [\"" +
+    write_file(dir / "sluice.toml", sluice::test::test_paths() + "plugins = [\"" +
                                         (build_dir() / "tests" / "fixtures").string() + "\"]\n" + R"(
 [bots.parser]
 plugin = "parser_example"

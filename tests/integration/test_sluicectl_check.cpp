@@ -11,9 +11,8 @@ using sluice::test::TempDir;
 namespace {
 
 std::string config_with(const std::string& bots) {
-    return "[paths]\nvar = \"var\"\nharmonization = \"" +
-           (sluice::test::source_dir() / "conf" / "harmonization.toml").string() + "\"\nplugins = [\"" +
-           (sluice::test::build_dir() / "tests" / "fixtures").string() + "\"]\n" + bots;
+    return sluice::test::test_paths() + "plugins = [\"" + (sluice::test::build_dir() / "tests" / "fixtures").string() +
+           "\"]\n" + bots;
 }
 
 }  // namespace

@@ -19,10 +19,7 @@ struct Botnet {
     std::string config = (dir / "sluice.toml").string();
 
     Botnet() {
-        sluice::test::write_file(dir / "sluice.toml",
-                                 "[paths]\nvar = \"var\"\nharmonization = \"" +
-                                     (sluice::test::source_dir() / "conf" / "harmonization.toml").string() + "\"\n" +
-                                     R"(
+        sluice::test::write_file(dir / "sluice.toml", sluice::test::test_paths() + R"(
 # the expert of this test botnet
 [bots.expert]
 plugin = "expert_taxonomy"   # fills classification.taxonomy
@@ -181,10 +178,7 @@ TEST_CASE("start runs a scheduled collector to its end and tells that apart from
     TempDir dir("sluice-control-scheduled");
     std::filesystem::create_directories(dir / "feed");
     sluice::test::write_file(dir / "feed" / "a.csv", "192.0.2.1\n");
-    sluice::test::write_file(dir / "sluice.toml",
-                             "[paths]\nvar = \"var\"\nharmonization = \"" +
-                                 (sluice::test::source_dir() / "conf" / "harmonization.toml").string() + "\"\n" +
-                                 R"(
+    sluice::test::write_file(dir / "sluice.toml", sluice::test::test_paths() + R"(
 [bots.once]
 plugin = "collector_file"
 run_mode = "scheduled"

@@ -22,10 +22,8 @@ namespace {
 
 // fixture (expert_fixture: forwards, or refuses extra.fixture = "reject") → out (output_file).
 std::string config(const std::string& fixture_settings = "") {
-    return "[paths]\nvar = \"var\"\nharmonization = \"" +
-           (sluice::test::source_dir() / "conf" / "harmonization.toml").string() + "\"\nplugins = [\"" +
-           (sluice::test::build_dir() / "tests" / "fixtures").string() + "\"]\n" +
-           "[bots.fixture]\nplugin = \"expert_fixture\"\nto = [\"out\"]\n" + fixture_settings +
+    return sluice::test::test_paths() + "plugins = [\"" + (sluice::test::build_dir() / "tests" / "fixtures").string() +
+           "\"]\n" + "[bots.fixture]\nplugin = \"expert_fixture\"\nto = [\"out\"]\n" + fixture_settings +
            "\n[bots.out]\nplugin = \"output_file\"\nparameters = { file = \"out.jsonl\" }\n"
            "log_format = \"json\"\n";
 }

@@ -35,9 +35,7 @@ std::string pipeline(const std::string& a_to_parser, const std::string& b_to_par
     auto edge = [](const std::string& bot, const std::string& t) {
         return "{ bot = \"" + bot + "\", transport = \"" + t + "\" }";
     };
-    return "[paths]\nvar = \"var\"\nharmonization = \"" +
-           (sluice::test::source_dir() / "conf" / "harmonization.toml").string() + "\"\n" +
-           "[transports.amqp]\nurl = \"" + amqp_url + "\"\n" + R"(
+    return sluice::test::test_paths() + "[transports.amqp]\nurl = \"" + amqp_url + "\"\n" + R"(
 [defaults]
 batch_size = 100
 [bots.collector-a]
@@ -122,9 +120,8 @@ TEST_CASE("two configurations, one broker: a pipeline split over two machines de
     sluice::test::RabbitMqServer rabbit;
     TempDir a("sluice-machine-a"), b("sluice-machine-b");
     write_feeds(a);
-    const std::string header = "[paths]\nvar = \"var\"\nharmonization = \"" +
-                               (sluice::test::source_dir() / "conf" / "harmonization.toml").string() +
-                               "\"\n[transports.amqp]\nurl = \"amqp://127.0.0.1:" + std::to_string(rabbit.port()) +
+    const std::string header = sluice::test::test_paths() +
+                               "[transports.amqp]\nurl = \"amqp://127.0.0.1:" + std::to_string(rabbit.port()) +
                                "/\"\nusername = \"guest\"\npassword_env = \"SLUICE_TEST_AMQP_PASSWORD\"\n";
     sluice::test::write_file(a / "collect.toml", header + R"(
 [bots.collector-a]

@@ -23,8 +23,7 @@ TEST_CASE("invalid UTF-8 from a feed is repaired and counted, and a 10 MB bad va
              << huge << ",big\n"
              << "192.0.2.5,ok\n";
     }
-    write_file(dir / "sluice.toml", "[paths]\nvar = \"var\"\nharmonization = \"" +
-                                        (source_dir() / "conf" / "harmonization.toml").string() + "\"\n" + R"(
+    write_file(dir / "sluice.toml", sluice::test::test_paths() + R"(
 [bots.collector]
 plugin = "collector_file"
 run_mode = "scheduled"

@@ -25,8 +25,7 @@ std::string event(int id, const std::string& fixture) {
 
 // A fixture bot in front of a file output; `settings` go into [bots.fixture].
 void write_config(const TempDir& dir, const std::string& settings) {
-    write_file(dir / "sluice.toml", "[paths]\nvar = \"var\"\nharmonization = \"" +
-                                        (source_dir() / "conf" / "harmonization.toml").string() + "\"\nplugins = [\"" +
+    write_file(dir / "sluice.toml", sluice::test::test_paths() + "plugins = [\"" +
                                         (build_dir() / "tests" / "fixtures").string() +
                                         "\"]\n[bots.fixture]\nplugin = \"expert_fixture\"\nbatch_size = 50\n" +
                                         settings + "\nto = [\"sink\"]\n" + R"(

@@ -136,4 +136,9 @@ int free_port() {
     return ntohs(addr.sin_port);
 }
 
+std::string test_paths() {
+    return "[paths]\nvar = \"var\"\nharmonization = \"" + (source_dir() / "conf" / "harmonization.toml").string() +
+           "\"\n";
+}
+
 }  // namespace sluice::test

@@ -42,6 +42,9 @@ struct CommandResult {
 CommandResult run_command(const std::string& command);
 inline std::string sluicectl() { return (build_dir() / "bin" / "sluicectl").string(); }
 inline std::string fixture(const std::string& name) { return (build_dir() / "tests" / "fixtures" / name).string(); }
+// The [paths] table that starts a test's configuration: var = "var" and the harmonization this
+// tree ships. A test appends what else [paths] needs (plugins = […]) and its tables.
+std::string test_paths();
 // Number of lines in a file (0 when missing).
 size_t count_lines(const std::filesystem::path& p);
 
