@@ -97,14 +97,6 @@ struct UpWithMetrics {
     int pid = -1;
     int port = 0;
 };
-// The pids of the demo's running hosts ("[s]" keeps pgrep from matching the shell it runs in).
-std::vector<long> host_pids(const Demo& demo) {
-    std::vector<long> pids;
-    std::istringstream out(run_command("pgrep -f '[s]luice-host --config " + demo.config.string() + " '").output);
-    for (long pid; out >> pid;) pids.push_back(pid);
-    return pids;
-}
-
 // The inode of the loopback TCP socket listening on `port`, from /proc/net/tcp ("" if none).
 std::string listening_socket_inode(int port) {
     std::istringstream table(read_file("/proc/net/tcp"));
@@ -369,7 +361,7 @@ TEST_CASE("hosts do not inherit up's metrics socket, and they stop when up is ki
     Demo demo;
     const auto [up, port] = start_up_with_metrics(demo);
     REQUIRE(eventually([&] { return demo.ctl("status taxonomy").output.find("taxonomy: running") == 0; }, 30));
-    const std::vector<long> hosts = host_pids(demo);
+    const std::vector<long> hosts = sluice::test::host_pids(demo.config.string());
     REQUIRE(hosts.size() >= std::size(kContinuousBots));
     // The listening socket, by its inode, is open in `up` and in none of its hosts.
     const std::string inode = listening_socket_inode(port);
@@ -380,7 +372,7 @@ TEST_CASE("hosts do not inherit up's metrics socket, and they stop when up is ki
     ::kill(up, SIGKILL);
     REQUIRE(sluice::test::wait_exit(up, 10) == 128 + SIGKILL);
     // The kernel tells each host its supervisor died (PR_SET_PDEATHSIG): no host runs on unsupervised.
-    CHECK(eventually([&] { return host_pids(demo).empty(); }, 20));
+    CHECK(eventually([&] { return sluice::test::host_pids(demo.config.string()).empty(); }, 20));
     const auto status = demo.ctl("status");
     INFO(status.output);
     CHECK(status.output.find(": running") == std::string::npos);

@@ -6,8 +6,6 @@
 #include <doctest/doctest.h>
 #include <signal.h>
 
-#include <sstream>
-
 #include "event_feed.hpp"
 #include "test_support.hpp"
 
@@ -18,14 +16,6 @@ namespace {
 constexpr int kFiles = 50;
 constexpr int kLinesPerFile = 2000;
 constexpr int kEvents = kFiles * kLinesPerFile;
-
-size_t running_hosts(const std::string& config) {
-    // "[s]" keeps pgrep from matching the shell it runs in.
-    std::istringstream out(run_command("pgrep -f '[s]luice-host --config " + config + " '").output);
-    size_t n = 0;
-    for (long pid; out >> pid;) ++n;
-    return n;
-}
 
 }  // namespace
 
@@ -42,8 +32,8 @@ TEST_CASE("after kill -9 of up its hosts stop, and the next up delivers every ev
     REQUIRE(wait_exit(up, 10) == 128 + SIGKILL);
     const size_t before = count_lines(events);
     CHECK(before < static_cast<size_t>(kEvents));
-    CHECK_MESSAGE(eventually([&] { return running_hosts(config) == 0; }, 20),
-                  running_hosts(config) << " hosts still run without their supervisor");
+    CHECK_MESSAGE(eventually([&] { return host_pids(config).empty(); }, 20),
+                  host_pids(config).size() << " hosts still run without their supervisor");
 
     const CommandResult again = run_command(sluicectl() + " --config " + config + " up --until-idle --timeout 120");
     INFO(again.output);

@@ -141,4 +141,12 @@ std::string test_paths() {
            "\"\n";
 }
 
+std::vector<long> host_pids(const std::string& config) {
+    // "[s]" keeps pgrep from matching the shell it runs in.
+    std::istringstream out(run_command("pgrep -f '[s]luice-host --config " + config + " '").output);
+    std::vector<long> pids;
+    for (long pid; out >> pid;) pids.push_back(pid);
+    return pids;
+}
+
 }  // namespace sluice::test

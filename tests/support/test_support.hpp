@@ -52,6 +52,8 @@ size_t count_lines(const std::filesystem::path& p);
 int spawn(const std::vector<std::string>& argv, const std::filesystem::path& log);
 // Waits up to `seconds` for the process to exit; its exit code, 128+signal, or -1 on time-out.
 int wait_exit(int pid, double seconds);
+// The pids of the sluice-host processes running for the configuration file `config`.
+std::vector<long> host_pids(const std::string& config);
 // Polls `condition` every 10 ms for up to `seconds`; whether it became true.
 bool eventually(const std::function<bool()>& condition, double seconds);
 
