@@ -14,10 +14,11 @@ AmqpConnection* AmqpReconnect::get() {
     try {
         connection_ = std::make_unique<AmqpConnection>(settings_);
         ++generation_;
-        if (failing_ && log_) log_("amqp " + connection_->display() + ": connected again");
-        if (failing_) link_status::recovered(amqp_display_url(settings_));
-        failing_ = false;
-        last_logged_.clear();
+        if (!last_failure_.empty()) {
+            if (log_) log_("amqp " + connection_->display() + ": connected again");
+            link_status::recovered(amqp_display_url(settings_));
+            last_failure_.clear();
+        }
         backoff_ = 0.2;
         return connection_.get();
     } catch (const QueueError& e) {
@@ -30,11 +31,9 @@ void AmqpReconnect::fail(const std::string& error) {
     connection_.reset();
     // Once per kind of failure, not per attempt: a forced close followed by refused logins (a
     // password changed on the broker) logs both, the second being what the operator must fix.
-    const std::string kind = error.substr(0, error.find(" (connecting again"));
-    if (log_ && kind != last_logged_) log_(error + " (connecting again with back-off)");
-    last_logged_ = kind;
+    if (log_ && error != last_failure_) log_(error + " (connecting again with back-off)");
+    last_failure_ = error;
     link_status::failing(amqp_display_url(settings_), error);
-    failing_ = true;
     next_try_ = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                        std::chrono::duration<double>(backoff_));
     backoff_ = std::min(backoff_ * 2, 5.0);

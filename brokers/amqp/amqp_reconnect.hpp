@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // Connecting again after a failure, with back-off (0.2 s doubling to 5 s), reporting the first
-// failure of a series and the recovery, not every attempt.
+// failure of a series, each different failure after it, and the recovery, not every attempt.
 #pragma once
 
 #include <chrono>
@@ -32,8 +32,7 @@ class AmqpReconnect {
     std::unique_ptr<AmqpConnection> connection_;
     std::chrono::steady_clock::time_point next_try_{};
     double backoff_ = 0.2;
-    bool failing_ = false;
-    std::string last_logged_;  // the failure last logged, so that each kind is logged once
+    std::string last_failure_;  // since the last success ("" when connected): each is logged once
     uint64_t generation_ = 0;
 };
 
