@@ -25,6 +25,7 @@
 #include "sluice/core/harmonization.hpp"
 #include "sluice/core/message.hpp"
 #include "sluice/core/plugin.hpp"
+#include "sluice/core/utf8.hpp"
 #include "transport_factory.hpp"
 
 namespace sluice::ctl {
@@ -167,25 +168,15 @@ std::string with_raw_decoded(const std::string& message) {
     if (d.HasParseError() || !d.IsObject() || !d.HasMember("raw") || !d["raw"].IsString()) return message;
     std::string text;
     try {
-        text = base64::decode(std::string_view(d["raw"].GetString(), d["raw"].GetStringLength()));
+        append_repaired_utf8(text, base64::decode(std::string_view(d["raw"].GetString(), d["raw"].GetStringLength())));
     } catch (const base64::DecodeError&) {
         return message;
     }
-    std::string out = "{";
-    for (const auto& m : d.GetObject()) {
-        if (out.size() > 1) out += ',';
-        append_json_string(out, std::string_view(m.name.GetString(), m.name.GetStringLength()));
-        out += ':';
-        if (std::string_view(m.name.GetString(), m.name.GetStringLength()) == "raw") {
-            append_json_string(out, text);
-        } else {
-            rapidjson::StringBuffer buffer;
-            rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-            m.value.Accept(writer);
-            out.append(buffer.GetString(), buffer.GetSize());
-        }
-    }
-    return out + "}";
+    d["raw"].SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), d.GetAllocator());
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    d.Accept(writer);
+    return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 int show(const Config& cfg, const DumpArgs& a) {
